@@ -1,0 +1,7 @@
+import type { ServiceFactory } from '../gateway';
+
+/**
+ * The services the local platform mounts behind its gateway. A prefix without a service
+ * answers 501 with a JSON body, so a client sees clearly what is not there yet.
+ */
+export const serviceFactories: ServiceFactory[] = [];
