@@ -29,6 +29,11 @@ export type PlatformService = {
   name: string;
   handle: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> | void;
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, path: string) => void;
+  /**
+   * Optional routes outside `/<name>/v1` (for example local-only `/_dev/...` pages). Return
+   * true when the request was handled. They get the raw headers: no API-key mapping.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
   close?: () => Promise<void>;
 };
 
@@ -140,6 +145,9 @@ export async function startGateway(opts: {
         return;
       }
       if (opts.extraRoutes && (await opts.extraRoutes(req, res, url))) return;
+      if (!/^\/[a-z]+\/v1(\/|$)/.test(url.pathname)) {
+        for (const s of services.values()) if (s.routes && (await s.routes(req, res, url))) return;
+      }
       const r = route(req.url ?? '/');
       if (!r) {
         sendJson(res, 404, { message: 'no Route matched with those values' });
