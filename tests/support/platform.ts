@@ -48,9 +48,9 @@ export type TestPlatform = {
   dataDir: string;
   services: ServicesHandle;
   /** A supabase-js client with the publishable key (like a browser). */
-  anonClient: (opts?: Parameters<typeof createClient>[2]) => SupabaseClient;
+  anonClient: (opts?: Parameters<typeof createClient>[2]) => SupabaseClient<any, any, any>;
   /** A supabase-js client with the secret key (server-side admin). */
-  adminClient: () => SupabaseClient;
+  adminClient: () => SupabaseClient<any, any, any>;
   /** A direct connection as the database owner, for arranging and inspecting state. */
   sql: pg.Pool;
   close: () => Promise<void>;
