@@ -56,7 +56,7 @@ async function main() {
   }
 
   const bin = (name: string) => path.resolve('node_modules', '.bin', name);
-  const env = { ...process.env, ...appEnv, PORT: String(PORT), NODE_ENV: mode === 'dev' ? 'development' : 'production' };
+  const env = { ...process.env, ...appEnv, PORT: String(PORT), NODE_ENV: (mode === 'dev' ? 'development' : 'production') as 'development' | 'production' };
   let child: ChildProcess;
   if (mode === 'dev') {
     child = spawn(bin('remix'), ['vite:dev', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'inherit', env });
