@@ -45,10 +45,10 @@ const steps: Step[] = [
   { name: 'build', cmd: ['npx', 'remix', 'vite:build'] },
   {
     name: 'e2e',
-    cmd: ['npx', 'playwright', 'test'],
+    cmd: ['npx', 'playwright', 'test', '--reporter=list,json'],
     report: `${reportsDir}/e2e.json`,
     parse: playwrightCounts,
-    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportsDir}/e2e.json`, PLAYWRIGHT_EXTRA_REPORTER: 'json' },
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportsDir}/e2e.json` },
   },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 
