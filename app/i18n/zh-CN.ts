@@ -1,0 +1,61 @@
+/** Source of truth for message keys; en.ts must provide every key. `{name}` marks a variable. */
+export const zhCN = {
+  'brand.name': '物业云',
+  'brand.tagline': '小区物业管理平台',
+
+  'common.comingSoon.title': '即将上线',
+  'common.comingSoon.body': '「{feature}」功能正在建设中，敬请期待。',
+  'common.backHome': '返回首页',
+  'common.language': '语言',
+  'common.openMenu': '打开导航菜单',
+  'common.closeMenu': '关闭',
+  'common.mainNav': '主导航',
+  'common.localMode': '本地环境',
+
+  'resident.nav.home': '首页',
+  'resident.nav.repairs': '报修',
+  'resident.nav.bills': '缴费',
+  'resident.nav.me': '我的',
+  'resident.home.greeting': '您好，欢迎回家',
+  'resident.home.noCommunity': '登录并绑定房屋后，这里会显示您所在的小区',
+  'resident.home.quickActions': '常用服务',
+  'resident.home.notices': '社区公告',
+  'resident.home.notices.empty': '暂无公告',
+  'resident.home.notices.emptyBody': '物业发布的停水停电通知、社区活动等会显示在这里。',
+  'resident.home.bills': '待缴费用',
+  'resident.home.bills.empty': '暂无待缴费用',
+  'resident.home.bills.emptyBody': '物业费、水电费、停车费等账单生成后会显示在这里。',
+  'resident.home.repairs': '我的报修',
+  'resident.home.repairs.empty': '暂无报修记录',
+  'resident.home.repairs.emptyBody': '提交报修后，可以在这里跟踪处理进度。',
+  'resident.repairs.title': '物业报修',
+  'resident.bills.title': '物业缴费',
+  'resident.me.title': '我的',
+
+  'office.title': '物业后台',
+  'office.nav.dashboard': '工作台',
+  'office.nav.residents': '住户',
+  'office.nav.houses': '房屋',
+  'office.nav.repairs': '报修',
+  'office.nav.billing': '收费',
+  'office.nav.notices': '公告',
+  'office.nav.staff': '员工与权限',
+  'office.nav.settings': '设置',
+
+  'console.title': '平台控制台',
+  'console.nav.companies': '物业公司',
+  'console.nav.communities': '小区',
+  'console.nav.metrics': '运营数据',
+  'console.nav.settings': '系统设置',
+
+  'error.notFound.title': '页面不存在',
+  'error.notFound.body': '您访问的地址 {path} 不存在，可能已被移除或输入有误。',
+  'error.forbidden.title': '没有权限',
+  'error.forbidden.body': '您没有访问此页面的权限。',
+  'error.generic.title': '出错了',
+  'error.generic.body': '系统暂时无法处理您的请求，请稍后重试。',
+  'error.status': '错误代码 {status}',
+} as const;
+
+export type MessageKey = keyof typeof zhCN;
+export type Messages = Record<MessageKey, string>;
