@@ -1,0 +1,67 @@
+import { Link, NavLink, Outlet } from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { BrandMark } from '~/components/brand';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { LanguageSwitch } from '~/components/language-switch';
+import { useT } from '~/i18n/use-t';
+import { cn } from '~/lib/utils';
+import { residentNavItems } from './nav-items';
+
+/** Resident surface: a phone-width column with a bottom tab bar, also on desktop. */
+function ResidentShell({ children }: { children: ReactNode }) {
+  const t = useT();
+  return (
+    <div className="min-h-dvh bg-muted">
+      <div className="relative mx-auto flex min-h-dvh max-w-md flex-col bg-background shadow-sm">
+        <header className="sticky top-0 z-20 flex items-center justify-between gap-3 border-b bg-background/90 px-4 py-2.5 backdrop-blur">
+          <Link to="/" className="rounded-md focus-visible:outline-2 focus-visible:outline-ring">
+            <BrandMark />
+          </Link>
+          <LanguageSwitch />
+        </header>
+        <main className="flex-1 px-4 pt-4 pb-24">{children}</main>
+        <nav
+          aria-label={t('common.mainNav')}
+          className="fixed inset-x-0 bottom-0 z-20 mx-auto max-w-md border-t bg-background/95 pb-[env(safe-area-inset-bottom)] backdrop-blur"
+        >
+          <ul className="grid grid-cols-4">
+            {residentNavItems.map(({ to, labelKey, icon: Icon }) => (
+              <li key={to}>
+                <NavLink
+                  to={to}
+                  end
+                  prefetch="intent"
+                  className={({ isActive }) =>
+                    cn(
+                      'flex flex-col items-center gap-0.5 py-2 text-xs transition-colors focus-visible:outline-2 focus-visible:outline-ring',
+                      isActive ? 'font-medium text-primary' : 'text-muted-foreground hover:text-foreground',
+                    )
+                  }
+                >
+                  <Icon aria-hidden className="size-5" />
+                  {t(labelKey)}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </div>
+    </div>
+  );
+}
+
+export default function ResidentLayout() {
+  return (
+    <ResidentShell>
+      <Outlet />
+    </ResidentShell>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <ResidentShell>
+      <GeneralErrorBoundary />
+    </ResidentShell>
+  );
+}

@@ -1,0 +1,9 @@
+import type { MetaFunction } from '@remix-run/node';
+import { ComingSoonPage } from '~/components/coming-soon';
+import { pageMeta } from '~/i18n/meta';
+
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'console.nav.communities');
+
+export default function ConsoleCommunitiesPage() {
+  return <ComingSoonPage titleKey="console.nav.communities" />;
+}
