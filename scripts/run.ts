@@ -93,6 +93,15 @@ async function main() {
       void shutdown(0);
     });
   }
+  // `npm run` may die on a signal without passing it on (its `sh -c` does not forward it);
+  // when we are orphaned, shut down as if we had been told to, so nothing is left behind.
+  const parentAtStart = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentAtStart && !shuttingDown) {
+      log.info('parent process is gone; shutting down');
+      void shutdown(0);
+    }
+  }, 500).unref();
   child.on('exit', (code, signal) => {
     if (shuttingDown) return;
     log.error('the web app exited', { code, signal });

@@ -43,6 +43,11 @@ export function onShutdown(stop: () => Promise<void>) {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   process.on('SIGHUP', handler);
+  // Orphaned (the parent died without passing a signal on): stop as if told to.
+  const parentAtStart = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentAtStart) handler('SIGTERM');
+  }, 500).unref();
 }
 
 async function main() {
