@@ -34,6 +34,10 @@ export type PlatformService = {
    * true when the request was handled. They get the raw headers: no API-key mapping.
    */
   routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
+  /** The service answers OPTIONS itself (hosted Edge Functions pass preflights to the function). */
+  handlesPreflight?: boolean;
+  /** Called once the gateway listens and `ctx.apiUrl` is final (port 0 resolved). */
+  ready?: () => Promise<void> | void;
   close?: () => Promise<void>;
 };
 
@@ -130,7 +134,7 @@ export async function startGateway(opts: {
       log.debug('request', { method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - t0) });
     });
     try {
-      if (req.method === 'OPTIONS') {
+      if (req.method === 'OPTIONS' && !services.get(route(req.url ?? '/')?.service ?? '')?.handlesPreflight) {
         res.writeHead(200, { 'Content-Length': '0' });
         res.end();
         return;

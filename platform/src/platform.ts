@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { apiUrl, type PlatformConfig } from './config';
-import { type Gateway, type ServiceContext, startGateway } from './gateway';
+import { type Gateway, type ServiceContext, type ServiceFactory, startGateway } from './gateway';
 import { createJwtVerifier } from './jwt';
 import { loadOrCreateKeys, type PlatformKeys } from './keys';
 import { createLogger } from './log';
@@ -25,6 +25,8 @@ export async function startServices(opts: {
   host: string;
   port: number;
   local?: boolean;
+  /** The services to start; the registry's by default (tests swap one for a configured one). */
+  factories?: ServiceFactory[];
 }): Promise<ServicesHandle> {
   const adminPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
   adminPool.on('error', (err) => log.warn('idle database connection failed', { error: err.message }));
@@ -39,9 +41,10 @@ export async function startServices(opts: {
     log: createLogger('services'),
   };
   const services = [];
-  for (const factory of serviceFactories) services.push(await factory(ctx));
+  for (const factory of opts.factories ?? serviceFactories) services.push(await factory(ctx));
   const gateway = await startGateway({ ctx, services, host: opts.host, port: opts.port });
   ctx.apiUrl = gateway.url;
+  for (const service of services) await service.ready?.();
   return {
     gateway,
     ctx,

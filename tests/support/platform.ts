@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { ServiceFactory } from '../../platform/src/gateway';
 import { generateKeys, type PlatformKeys } from '../../platform/src/keys';
 import { type ServicesHandle, startServices } from '../../platform/src/platform';
 
@@ -56,12 +57,25 @@ export type TestPlatform = {
   close: () => Promise<void>;
 };
 
+export type TestPlatformOptions = {
+  /** Services to start instead of the registry's, e.g. one configured with test fixtures. */
+  factories?: ServiceFactory[];
+};
+
 /** Starts the platform's gateway and services on a random port against a fresh database. */
-export async function startTestPlatform(): Promise<TestPlatform> {
+export async function startTestPlatform(opts: TestPlatformOptions = {}): Promise<TestPlatform> {
   const db = await createTestDatabase();
   const keys = await generateKeys();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wuye-platform-'));
-  const services = await startServices({ keys, databaseUrl: db.url, dataDir, host: '127.0.0.1', port: 0, local: true });
+  const services = await startServices({
+    keys,
+    databaseUrl: db.url,
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    local: true,
+    factories: opts.factories,
+  });
   const url = services.gateway.url;
   const sql = new pg.Pool({ connectionString: db.url, max: 4 });
   const noPersist = { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } };
