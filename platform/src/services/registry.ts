@@ -1,7 +1,8 @@
 import type { ServiceFactory } from '../gateway';
+import { createAuthService } from './auth/service';
 
 /**
  * The services the local platform mounts behind its gateway. A prefix without a service
  * answers 501 with a JSON body, so a client sees clearly what is not there yet.
  */
-export const serviceFactories: ServiceFactory[] = [];
+export const serviceFactories: ServiceFactory[] = [createAuthService];
