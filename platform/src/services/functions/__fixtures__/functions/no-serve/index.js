@@ -1,0 +1,2 @@
+// Test fixture: loads but never calls Deno.serve.
+console.log('fixture: loaded without serving');
