@@ -17,7 +17,7 @@ export const DENO_DIR = path.join(PROJECT_ROOT, '.data', 'deno');
 
 /** Flags that keep Deno off the network for code loading, given the config (deno.json) or import map. */
 export function offlineModuleFlags(importMap: string | undefined): string[] {
-  const flags = ['--no-prompt', '--no-lock', '--no-remote', '--node-modules-dir=manual'];
+  const flags = ['--no-lock', '--no-remote', '--node-modules-dir=manual'];
   if (!importMap) return [...flags, '--no-config'];
   return /\.jsonc?$/.test(importMap) && /(^|[/\\])deno\.jsonc?$/.test(importMap)
     ? [...flags, `--config=${importMap}`]

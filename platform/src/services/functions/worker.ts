@@ -62,6 +62,7 @@ export class FunctionWorker {
     const token = randomBytes(12).toString('hex');
     const args = [
       'run',
+      '--no-prompt',
       ...offlineModuleFlags(def.importMap),
       '--allow-net=127.0.0.1,localhost,[::1]',
       '--allow-env',
