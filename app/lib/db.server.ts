@@ -1,0 +1,218 @@
+import pg from 'pg';
+
+/**
+ * The app's only way into Postgres (house style: one entry point per trust level).
+ *
+ * - `withUser(claims, fn)` runs `fn` in one transaction as the signed-in user: the role and
+ *   JWT claims are set transaction-locally exactly as PostgREST does (wire surface §7), so
+ *   RLS, `auth.uid()` and `auth.jwt()` behave as they do through Supabase.
+ * - `withServiceRoleDangerously(reason, fn)` bypasses RLS. Jobs, webhooks and the device
+ *   bridge only — never a request handler acting for a user. The reason lands in
+ *   `audit.log.service_reason` for every row it changes.
+ */
+
+export type ApiRole = 'anon' | 'authenticated' | 'service_role';
+export type PlatformRole = 'owner' | 'admin' | 'support';
+
+/** Verified JWT claims (Supabase Auth shape). Only `app_metadata` is trusted for authorization. */
+export type JwtClaims = {
+  role: ApiRole;
+  sub?: string;
+  aud?: string | string[];
+  phone?: string;
+  email?: string;
+  session_id?: string;
+  app_metadata?: {
+    platform_role?: PlatformRole;
+    provider?: string;
+    providers?: string[];
+    [key: string]: unknown;
+  };
+  user_metadata?: Record<string, unknown>;
+  [claim: string]: unknown;
+};
+
+/** Request details PostgREST also exposes to SQL (`request.method`, `request.path`, `request.headers`). */
+export type RequestInfo = { method?: string; path?: string; headers?: Record<string, string> };
+
+/** A transaction handle: queries only (no commit, rollback or release from inside a unit of work). */
+export type Tx = {
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
+};
+
+export type UserOptions = {
+  /** `begin read only`, as PostgREST does for GET. */
+  readOnly?: boolean;
+  request?: RequestInfo;
+  /** Transaction-local statement timeout; defaults to 8 s like the hosted `authenticated` role. */
+  statementTimeoutMs?: number;
+};
+
+export type Db = {
+  withUser<T>(claims: JwtClaims, fn: (tx: Tx) => Promise<T>, options?: UserOptions): Promise<T>;
+  withServiceRoleDangerously<T>(reason: string, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Values come back as PostgREST would send them in JSON, which is what the generated
+ * `Database` type (app/lib/database.types.ts) describes: numbers for bigint/numeric, and
+ * dates, times and timestamps as the strings Postgres prints (a JS Date would shift a
+ * `date` by the time zone). Money is stored as integer cents, so numbers stay exact.
+ */
+function toNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) {
+    throw new RangeError(`database value ${value} does not fit a JavaScript number`);
+  }
+  return n;
+}
+const TEXT_ARRAY_OID = 1009;
+const textArray = (pg.types.getTypeParser as (oid: number) => (value: string) => Array<string | null>)(
+  TEXT_ARRAY_OID,
+);
+const numberArray = (value: string) => textArray(value).map((v) => (v === null ? null : toNumber(v)));
+const asText = (value: string) => value;
+const PARSERS: Record<number, (value: string) => unknown> = {
+  20: toNumber, // int8
+  1700: toNumber, // numeric
+  1082: asText, // date
+  1083: asText, // time
+  1114: asText, // timestamp
+  1184: asText, // timestamptz
+  1186: asText, // interval
+  1266: asText, // timetz
+  1016: numberArray, // int8[]
+  1231: numberArray, // numeric[]
+  1182: textArray, // date[]
+  1115: textArray, // timestamp[]
+  1185: textArray, // timestamptz[]
+};
+const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  (format ?? 'text') === 'text' && PARSERS[oid]
+    ? PARSERS[oid]
+    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+
+/** The transaction-local settings for a set of claims, in the order PostgREST applies them. */
+export function claimSettings(claims: JwtClaims, request: RequestInfo = {}): Array<[string, string]> {
+  const settings: Array<[string, string]> = [
+    ['role', claims.role],
+    ['request.jwt.claims', JSON.stringify(claims)],
+    // Mirrors that Storage and Realtime also set; auth.uid()/auth.role() read either form.
+    ['request.jwt.claim.sub', claims.sub ?? ''],
+    ['request.jwt.claim.role', claims.role],
+  ];
+  if (request.method) settings.push(['request.method', request.method]);
+  if (request.path) settings.push(['request.path', request.path]);
+  if (request.headers) {
+    const lower = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    settings.push(['request.headers', JSON.stringify(lower)]);
+  }
+  return settings;
+}
+
+/**
+ * Applies settings with `set_config(name, value, true)` in one round trip. Must run inside
+ * an open transaction: `true` makes every value transaction-local, so nothing leaks to the
+ * next user of a pooled connection.
+ */
+export async function applySettings(client: Tx, settings: Array<[string, string]>): Promise<void> {
+  const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+  await client.query(`select ${calls.join(', ')}`, settings.flat());
+}
+
+function assertUserClaims(claims: JwtClaims): void {
+  if (claims.role === 'service_role') {
+    throw new Error('withUser refuses service_role claims; use withServiceRoleDangerously for jobs');
+  }
+  if (claims.role !== 'authenticated' && claims.role !== 'anon') {
+    throw new Error(`withUser: unsupported role claim ${JSON.stringify(claims.role)}`);
+  }
+  if (claims.role === 'authenticated' && !(typeof claims.sub === 'string' && UUID.test(claims.sub))) {
+    throw new Error('withUser: authenticated claims need a uuid sub');
+  }
+}
+
+function asTx(client: pg.PoolClient): Tx {
+  return { query: (text, values) => client.query(text, values as unknown[] | undefined) };
+}
+
+async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  settings: Array<[string, string]>,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  const tx = asTx(client);
+  try {
+    await client.query(begin);
+    await applySettings(tx, settings);
+    const result = await fn(tx);
+    await client.query('commit');
+    client.release();
+    return result;
+  } catch (err) {
+    try {
+      await client.query('rollback');
+      client.release();
+    } catch (rollbackErr) {
+      // A connection that cannot roll back is not returned to the pool.
+      client.release(rollbackErr as Error);
+    }
+    throw err;
+  }
+}
+
+/** A database handle over its own pool. The app uses the default one below; tests and benchmarks make their own. */
+export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    types: { getTypeParser },
+  });
+  return {
+    withUser(claims, fn, options = {}) {
+      assertUserClaims(claims);
+      const settings = claimSettings(claims, options.request);
+      settings.push(['statement_timeout', String(options.statementTimeoutMs ?? 8000)]);
+      return inTransaction(pool, options.readOnly ? 'begin read only' : 'begin', settings, fn);
+    },
+    withServiceRoleDangerously(reason, fn) {
+      const trimmed = reason.trim();
+      if (trimmed.length < 3)
+        throw new Error('withServiceRoleDangerously needs a reason (it is written to the audit log)');
+      const settings = claimSettings({ role: 'service_role' });
+      settings.push(['app.service_reason', trimmed.slice(0, 200)]);
+      return inTransaction(pool, 'begin', settings, fn);
+    },
+    close: () => pool.end(),
+  };
+}
+
+let defaultDb: Promise<Db> | undefined;
+
+/** The app's database, from the validated `DATABASE_URL`; created on first use. */
+function appDb(): Promise<Db> {
+  defaultDb ??= import('./env.server').then(({ env }) => createDb(env.DATABASE_URL));
+  return defaultDb;
+}
+
+/** Runs `fn` in one transaction as the user the claims describe (RLS applies). */
+export async function withUser<T>(
+  claims: JwtClaims,
+  fn: (tx: Tx) => Promise<T>,
+  options?: UserOptions,
+): Promise<T> {
+  return (await appDb()).withUser(claims, fn, options);
+}
+
+/** Runs `fn` in one transaction as the service role (RLS bypassed). Jobs, webhooks and the device bridge only. */
+export async function withServiceRoleDangerously<T>(reason: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return (await appDb()).withServiceRoleDangerously(reason, fn);
+}
