@@ -37,7 +37,7 @@ const run = (args: string[]) =>
   spawnSync(denoBinary(), args, {
     cwd: PROJECT_ROOT,
     stdio: 'inherit',
-    env: { ...denoProcessEnv(), PATH: process.env.PATH ?? '' },
+    env: { ...denoProcessEnv(), PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
   }).status ?? 1;
 
 // Entrypoints and shared code that no test imports are type-checked too (fixtures are @ts-check JS).
