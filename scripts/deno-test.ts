@@ -33,12 +33,9 @@ const entrypoints = (dir: string) =>
     .flatMap((e) => ['index.ts', 'index.js'].map((f) => path.join(dir, e.name, f)))
     .filter((f) => fs.existsSync(f));
 
+const childEnv: Record<string, string> = { ...denoProcessEnv(), PATH: process.env.PATH ?? '' };
 const run = (args: string[]) =>
-  spawnSync(denoBinary(), args, {
-    cwd: PROJECT_ROOT,
-    stdio: 'inherit',
-    env: { ...denoProcessEnv(), PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
-  }).status ?? 1;
+  spawnSync(denoBinary(), args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: childEnv as NodeJS.ProcessEnv }).status ?? 1;
 
 // Entrypoints and shared code that no test imports are type-checked too (fixtures are @ts-check JS).
 const toCheck = [
