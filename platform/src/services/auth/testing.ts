@@ -29,7 +29,10 @@ export function anonClient(platform: TestPlatform, opts: SupabaseClientOptions<'
 
 /** A supabase-js client with the secret key (server-side admin). */
 export function adminClient(platform: TestPlatform) {
-  return createClient(platform.url, platform.keys.secretKey, { auth: noPersist, realtime: realtimeTransport });
+  return createClient(platform.url, platform.keys.secretKey, {
+    auth: noPersist,
+    realtime: realtimeTransport,
+  });
 }
 
 export function uniqueEmail(prefix = 'user'): string {
@@ -68,6 +71,7 @@ export function authFetch(platform: TestPlatform, path: string, init: RequestIni
   headers.set('apikey', platform.keys.publishableKey);
   if (!headers.has('X-Supabase-Api-Version')) headers.set('X-Supabase-Api-Version', '2024-01-01');
   if (init.jwt) headers.set('Authorization', `Bearer ${init.jwt}`);
-  if (init.body && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json;charset=UTF-8');
+  if (init.body && !headers.has('Content-Type'))
+    headers.set('Content-Type', 'application/json;charset=UTF-8');
   return fetch(`${platform.url}/auth/v1${path}`, { ...init, headers, redirect: 'manual' });
 }
