@@ -146,24 +146,22 @@ security definer
 set search_path = ''
 as $$
 declare
-  machine text := tg_argv[0];
-  col text := tg_argv[1];
-  from_state text := case when tg_op = 'INSERT' then '' else to_jsonb(old) ->> col end;
-  to_state text := to_jsonb(new) ->> col;
+  v_machine text := tg_argv[0];
+  v_column text := tg_argv[1];
+  v_from text := case when tg_op = 'INSERT' then '' else to_jsonb(old) ->> v_column end;
+  v_to text := to_jsonb(new) ->> v_column;
 begin
-  if tg_op = 'UPDATE' and from_state is not distinct from to_state then
+  if tg_op = 'UPDATE' and v_from is not distinct from v_to then
     return new;
   end if;
   if not exists (
     select 1 from private.state_transitions t
-    where t.machine = enforce_state_transition.machine
-      and t.from_state = enforce_state_transition.from_state
-      and t.to_state = enforce_state_transition.to_state
+    where t.machine = v_machine and t.from_state = v_from and t.to_state = v_to
   ) then
     raise exception using
       errcode = 'P0001',
       message = 'state.transition_not_allowed',
-      detail = format('%s: %s -> %s', machine, coalesce(nullif(from_state, ''), '(new)'), to_state);
+      detail = format('%s: %s -> %s', v_machine, coalesce(nullif(v_from, ''), '(new)'), v_to);
   end if;
   return new;
 end

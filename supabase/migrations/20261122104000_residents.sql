@@ -227,7 +227,7 @@ create trigger unit_binding_requests_touch_updated_at
   for each row execute function private.touch_updated_at();
 create trigger unit_binding_requests_guard_immutable
   before update on public.unit_binding_requests
-  for each row execute function private.guard_immutable_columns('id', 'company_id', 'community_id', 'user_id');
+  for each row execute function private.guard_immutable_columns('id', 'company_id', 'community_id', 'unit_id', 'user_id');
 create trigger unit_binding_requests_audit
   after insert or update or delete on public.unit_binding_requests
   for each row execute function audit.capture_change('company_id');
