@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import type { JwtClaims, PlatformRole } from '../../../app/lib/db.server';
+import type { JwtClaims, PlatformRole, Tx } from '../../../app/lib/db.server';
 
 /**
  * Factories for tenancy tests: plain objects in, ids out, inserted through a connection
  * that bypasses RLS (the database owner), exactly as a seed or an admin import would.
  */
 
-type Sql = Pick<pg.ClientBase, 'query'>;
+type Sql = Tx;
 
 let phoneCounter = 0;
 /** A unique mainland mobile number in the stored form: 86 + 11 digits (unique per test process). */
