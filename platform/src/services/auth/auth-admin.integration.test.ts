@@ -108,12 +108,13 @@ describe('admin users', () => {
     expect(body.aud).toBe('authenticated');
     expect(body.users).toHaveLength(2);
 
-    const { data, error } = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
+    const { data: listed, error } = await admin.auth.admin.listUsers({ page: 1, perPage: 2 });
     expect(error).toBeNull();
+    const data = listed as typeof listed & { total: number; nextPage: number | null; lastPage: number };
     expect(data.users).toHaveLength(2);
     expect(data.total).toBe(total);
     expect(data.nextPage).toBe(2);
-    expect((data as { lastPage: number }).lastPage).toBe(Number(String(last)[0]));
+    expect(data.lastPage).toBe(Number(String(last)[0]));
     // Newest first, and the pages do not overlap.
     const page2 = await admin.auth.admin.listUsers({ page: 2, perPage: 2 });
     const ids = new Set([...data.users, ...page2.data.users].map((u) => u.id));

@@ -147,7 +147,7 @@ describe('failed password sign-ins', () => {
       dataDir: platform.dataDir,
       host: '127.0.0.1',
       port: 0,
-      factories: [authServiceFactory()],
+      factories: [authServiceFactory({ env: {}, configFile: null })],
     });
     try {
       const res = await fetch(`${other.gateway.url}/auth/v1/token?grant_type=password`, {

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import type { PlatformService, ServiceContext, ServiceFactory } from '../../gateway';
+import { PROJECT_ROOT } from '../../migrate';
 import { handleAdmin } from './admin';
 import { type AuthConfig, loadAuthConfig } from './config';
 import type { AuthDeps } from './deps';
@@ -55,8 +57,12 @@ function send(res: ServerResponse, result: AuthResult) {
 }
 
 export type AuthServiceOptions = {
-  /** Settings that win over the environment (tests use this for short intervals or fixed codes). */
+  /** Settings that win over config.toml and the environment (tests use this for fixed codes). */
   config?: Partial<AuthConfig>;
+  /** `AUTH_*` variables to read; `process.env` by default. */
+  env?: Record<string, string | undefined>;
+  /** The Supabase CLI config whose `[auth]` section applies; `supabase/config.toml` by default, null for none. */
+  configFile?: string | null;
   /** Another message sender than the database outbox. */
   sender?: (ctx: ServiceContext) => MessageSender;
 };
@@ -70,7 +76,18 @@ export function authServiceFactory(options: AuthServiceOptions = {}): ServiceFac
 export const createAuthService: ServiceFactory = (ctx) => buildAuthService(ctx, {});
 
 function buildAuthService(ctx: ServiceContext, options: AuthServiceOptions): PlatformService {
-  const config = { ...loadAuthConfig(process.env, { local: ctx.local }), ...options.config };
+  const configFile =
+    options.configFile === undefined
+      ? path.join(PROJECT_ROOT, 'supabase', 'config.toml')
+      : options.configFile;
+  const config = {
+    ...loadAuthConfig({
+      env: options.env ?? process.env,
+      configFile: configFile ?? undefined,
+      local: ctx.local,
+    }),
+    ...options.config,
+  };
   if (!ctx.local) config.smsTestOtp = new Map();
   const sender = options.sender?.(ctx) ?? createOutboxSender(ctx.adminPool);
   const deps: AuthDeps = { ctx, config, pool: ctx.adminPool, sender };

@@ -8,10 +8,11 @@ import { authServiceFactory } from './service';
 
 /**
  * Test support for the Auth service's integration tests: a platform with only the Auth service
- * (so the tests do not depend on the other services), configured per file.
+ * (so the tests do not depend on the other services), on the built-in defaults — neither
+ * supabase/config.toml nor AUTH_* variables of the shell — plus the file's own settings.
  */
 export function startAuthPlatform(config: Partial<AuthConfig> = {}): Promise<TestPlatform> {
-  return startTestPlatform({ factories: [authServiceFactory({ config })] });
+  return startTestPlatform({ factories: [authServiceFactory({ config, env: {}, configFile: null })] });
 }
 
 // Node 20 has no global WebSocket; supabase-js needs one to construct its realtime client.
