@@ -35,7 +35,8 @@ const entrypoints = (dir: string) =>
 
 const childEnv: Record<string, string> = { ...denoProcessEnv(), PATH: process.env.PATH ?? '' };
 const run = (args: string[]) =>
-  spawnSync(denoBinary(), args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: childEnv as NodeJS.ProcessEnv }).status ?? 1;
+  spawnSync(denoBinary(), args, { cwd: PROJECT_ROOT, stdio: 'inherit', env: childEnv as NodeJS.ProcessEnv })
+    .status ?? 1;
 
 // Entrypoints and shared code that no test imports are type-checked too (fixtures are @ts-check JS).
 const toCheck = [

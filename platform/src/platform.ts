@@ -9,6 +9,7 @@ import { createLogger } from './log';
 import { prepareDatabase } from './migrate';
 import { type PostgresServer, startPostgres } from './postgres';
 import { serviceFactories } from './services/registry';
+import { installLocalExtensions } from './services/scheduler/extensions';
 
 const log = createLogger('platform');
 
@@ -74,6 +75,10 @@ export async function startLocalPlatform(config: PlatformConfig, opts: { seed?: 
   let services: ServicesHandle | undefined;
   try {
     const databaseUrl = postgres.url();
+    // Before migrations: they may `create extension pg_cron` / `pg_net` as on hosted.
+    await installLocalExtensions().catch((err) =>
+      log.warn('local pg_cron/pg_net unavailable', { error: String(err) }),
+    );
     const { applied, seeded } = await prepareDatabase(databaseUrl, { seed: opts.seed ?? true });
     services = await startServices({
       keys,
