@@ -93,10 +93,34 @@ const PARSERS: Record<number, (value: string) => unknown> = {
   1115: textArray, // timestamp[]
   1185: textArray, // timestamptz[]
 };
-const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
-  (format ?? 'text') === 'text' && PARSERS[oid]
-    ? PARSERS[oid]
-    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
+/** Type parsing per pool: the fixed parsers above, plus arrays of enums (their OIDs differ per database). */
+function typeParsers() {
+  const enumArrays = new Set<number>();
+  const getTypeParser = ((oid: number, format?: 'text' | 'binary') => {
+    if ((format ?? 'text') === 'text') {
+      if (PARSERS[oid]) return PARSERS[oid];
+      if (enumArrays.has(oid)) return textArray;
+    }
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser;
+  let loaded: Promise<void> | undefined;
+  const load = (client: pg.PoolClient) => {
+    loaded ??= client
+      .query<{ oid: number }>(
+        `select t.oid::int as oid from pg_type t join pg_type e on e.oid = t.typelem
+         where t.typcategory = 'A' and e.typtype = 'e'`,
+      )
+      .then((r) => {
+        for (const row of r.rows) enumArrays.add(row.oid);
+      })
+      .catch((err) => {
+        loaded = undefined;
+        throw err;
+      });
+    return loaded;
+  };
+  return { getTypeParser, load };
+}
 
 /** The transaction-local settings for a set of claims, in the order PostgREST applies them. */
 export function claimSettings(claims: JwtClaims, request: RequestInfo = {}): Array<[string, string]> {
@@ -144,6 +168,7 @@ function asTx(client: pg.PoolClient): Tx {
 
 async function inTransaction<T>(
   pool: pg.Pool,
+  loadTypes: (client: pg.PoolClient) => Promise<void>,
   begin: string,
   settings: Array<[string, string]>,
   fn: (tx: Tx) => Promise<T>,
@@ -151,6 +176,7 @@ async function inTransaction<T>(
   const client = await pool.connect();
   const tx = asTx(client);
   try {
+    await loadTypes(client);
     await client.query(begin);
     await applySettings(tx, settings);
     const result = await fn(tx);
@@ -171,25 +197,26 @@ async function inTransaction<T>(
 
 /** A database handle over its own pool. The app uses the default one below; tests and benchmarks make their own. */
 export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+  const types = typeParsers();
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
-    types: { getTypeParser },
+    types: { getTypeParser: types.getTypeParser },
   });
   return {
-    withUser(claims, fn, options = {}) {
+    async withUser(claims, fn, options = {}) {
       assertUserClaims(claims);
       const settings = claimSettings(claims, options.request);
       settings.push(['statement_timeout', String(options.statementTimeoutMs ?? 8000)]);
-      return inTransaction(pool, options.readOnly ? 'begin read only' : 'begin', settings, fn);
+      return inTransaction(pool, types.load, options.readOnly ? 'begin read only' : 'begin', settings, fn);
     },
-    withServiceRoleDangerously(reason, fn) {
+    async withServiceRoleDangerously(reason, fn) {
       const trimmed = reason.trim();
       if (trimmed.length < 3)
         throw new Error('withServiceRoleDangerously needs a reason (it is written to the audit log)');
       const settings = claimSettings({ role: 'service_role' });
       settings.push(['app.service_reason', trimmed.slice(0, 200)]);
-      return inTransaction(pool, 'begin', settings, fn);
+      return inTransaction(pool, types.load, 'begin', settings, fn);
     },
     close: () => pool.end(),
   };

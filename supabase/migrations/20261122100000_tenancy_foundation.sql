@@ -237,7 +237,8 @@ begin
     table_schema, table_name, row_id, action, old_values, new_values
   ) values (
     nullif(claims ->> 'sub', '')::uuid,
-    current_user,
+    -- current_user is this function's owner (security definer); the `role` setting is the caller's.
+    coalesce(nullif(current_setting('role', true), 'none'), session_user),
     claims -> 'app_metadata' ->> 'platform_role',
     nullif(current_setting('app.service_reason', true), ''),
     (coalesce(new_row, old_row) ->> tenant_col)::uuid,
