@@ -191,7 +191,9 @@ comment on function _local_platform.realtime_authorize(text, jsonb, jsonb, text[
 -- primary key as {column: text}), and for each subscriber's claims, run
 -- `select exists(select 1 from <table> where <pk> = …)` as that subscriber's role with
 -- `request.jwt.claims` set. Returns one boolean per claims entry, in order. A policy that
--- fails counts as "not visible" for that subscriber only.
+-- fails counts as "not visible" for that subscriber only. Returns NULL when the row cannot be
+-- seen even by the service: logical decoding can hand over a commit a moment before it is
+-- visible to new snapshots (or a later transaction deleted the row); the service retries.
 -- -------------------------------------------------------------------------------------
 create or replace function _local_platform.realtime_rows_visible(p_entity regclass, p_pk jsonb, p_claims jsonb[])
 returns boolean[]
@@ -208,6 +210,10 @@ begin
          || string_agg(format('%I = %L', key, value), ' and ') || ')'
     into stmt
     from jsonb_each_text(p_pk);
+  execute stmt into visible;
+  if not visible then
+    return null;
+  end if;
   foreach c in array p_claims loop
     begin
       perform
@@ -220,6 +226,7 @@ begin
       result := result || coalesce(visible, false);
     exception
       when others then
+        raise warning 'realtime: visibility check on % failed for role %: %', p_entity, c ->> 'role', sqlerrm;
         result := result || false;
     end;
   end loop;

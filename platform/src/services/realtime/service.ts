@@ -43,6 +43,10 @@ export function createRealtimeService(ctx: ServiceContext): PlatformService {
   // (or starve) other services' work on the shared admin pool.
   const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 4, application_name: 'realtime_local' });
   pool.on('error', (err) => log.warn('idle realtime database connection failed', { error: err.message }));
+  // Policies that fail inside the checks are reported as warnings by the SQL helpers.
+  pool.on('connect', (client) =>
+    client.on('notice', (n) => log.warn('database notice', { message: n.message })),
+  );
   const hub = new Hub();
   const deps: RealtimeDeps = {
     verifyJwt: ctx.verifyJwt,

@@ -370,11 +370,8 @@ export class PostgresChanges {
           pk[c] = v === UNCHANGED_TOAST || v === undefined ? null : v;
         }
         const claimsList = [...distinct];
-        const r = await this.opts.pool.query<{ visible: boolean[] }>(
-          'select _local_platform.realtime_rows_visible($1::oid::regclass, $2::jsonb, $3::jsonb[]) as visible',
-          [rel.relid, JSON.stringify(pk), claimsList],
-        );
-        for (const [i, c] of claimsList.entries()) visibleByClaims.set(c, r.rows[0].visible[i] === true);
+        const visible = await this.checkVisibility(rel.relid, pk, claimsList);
+        for (const [i, c] of claimsList.entries()) visibleByClaims.set(c, visible?.[i] === true);
       }
     }
 
@@ -415,6 +412,28 @@ export class PostgresChanges {
       }
     }
     return deliveries;
+  }
+
+  /**
+   * One round trip checks the row for every distinct set of claims. A commit can reach the stream
+   * a moment before new snapshots see it; then the row looks absent to everyone, and the check is
+   * retried briefly. A row still absent after that was deleted since, and is shown to nobody
+   * (hosted behaves the same: it checks the row as it is when the change is processed).
+   */
+  private async checkVisibility(
+    relid: number,
+    pk: Record<string, string | null>,
+    claims: string[],
+  ): Promise<boolean[] | null> {
+    for (const delay of [0, 2, 5, 10, 20, 40, 80]) {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const r = await this.opts.pool.query<{ visible: boolean[] | null }>(
+        'select _local_platform.realtime_rows_visible($1::oid::regclass, $2::jsonb, $3::jsonb[]) as visible',
+        [relid, JSON.stringify(pk), claims],
+      );
+      if (r.rows[0].visible) return r.rows[0].visible;
+    }
+    return null;
   }
 
   private payload(
