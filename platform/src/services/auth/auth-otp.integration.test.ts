@@ -156,6 +156,16 @@ describe('phone one-time codes (SMS via the outbox)', () => {
     });
     expect(verifyError).toBeNull();
     expect(data.user?.phone).toBe(digits(fixedPhone));
+    // Nothing is sent to a fixed test number, so it may sign in again at once.
+    const again = await anonClient(fixedCodes).auth.signInWithOtp({ phone: fixedPhone });
+    expect(again.error).toBeNull();
+    expect(again.data.messageId).toBe('test-otp');
+    const second = await anonClient(fixedCodes).auth.verifyOtp({
+      phone: fixedPhone,
+      token: '123456',
+      type: 'sms',
+    });
+    expect(second.error).toBeNull();
   });
 });
 
