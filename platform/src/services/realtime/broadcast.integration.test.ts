@@ -6,7 +6,7 @@ import { decodeUserBroadcast, encodeUserBroadcastPush } from './serializer';
 import { Inbox, mintUser, realtimeClient, sleep, subscribe } from './test-support';
 
 let platform: TestPlatform;
-const clients: SupabaseClient<any, any, any>[] = [];
+const clients: SupabaseClient[] = [];
 const client = async (opts: Parameters<typeof realtimeClient>[2] = {}) => {
   const c = await realtimeClient(platform.url, platform.keys, opts);
   clients.push(c);
@@ -69,9 +69,7 @@ describe('broadcast', () => {
     const b = await client();
     const inbox = new Inbox<{ payload: unknown }>();
     const chA = a.channel('bytes');
-    const chB = b
-      .channel('bytes')
-      .on('broadcast', { event: 'blob' }, (m) => inbox.push(m as { payload: unknown }));
+    const chB = b.channel('bytes').on('broadcast', { event: 'blob' }, (m) => inbox.push(m as never));
     await subscribe(chA);
     await subscribe(chB);
     const bytes = new Uint8Array([0, 1, 2, 250, 255]);
@@ -147,9 +145,7 @@ describe('broadcast', () => {
   it('sends over REST before the channel is joined, and through httpSend', async () => {
     const listener = await client();
     const inbox = new Inbox<{ event: string; payload: unknown }>();
-    const ch = listener
-      .channel('rest')
-      .on('broadcast', { event: '*' }, (m) => inbox.push(m as { event: string; payload: unknown }));
+    const ch = listener.channel('rest').on('broadcast', { event: '*' }, (m) => inbox.push(m as never));
     await subscribe(ch);
     const sender = await client();
     const unjoined = sender.channel('rest');

@@ -8,7 +8,7 @@ type Change = RealtimePostgresChangesPayload<Record<string, unknown>>;
 let platform: TestPlatform;
 let alice: TestUser;
 let bob: TestUser;
-const clients: SupabaseClient<any, any, any>[] = [];
+const clients: SupabaseClient[] = [];
 const client = async (opts: Parameters<typeof realtimeClient>[2] = {}) => {
   const c = await realtimeClient(platform.url, platform.keys, opts);
   clients.push(c);

@@ -6,7 +6,7 @@ import { Inbox, mintUser, realtimeClient, sleep, subscribe, type TestUser } from
 let platform: TestPlatform;
 let alice: TestUser;
 let bob: TestUser;
-const clients: SupabaseClient<any, any, any>[] = [];
+const clients: SupabaseClient[] = [];
 const client = async (opts: Parameters<typeof realtimeClient>[2] = {}) => {
   const c = await realtimeClient(platform.url, platform.keys, opts);
   clients.push(c);

@@ -39,7 +39,7 @@ export async function realtimeClient(
   url: string,
   keys: PlatformKeys,
   opts: { token?: string; vsn?: '1.0.0' | '2.0.0'; accessToken?: () => Promise<string> } = {},
-): Promise<SupabaseClient<any, any, any>> {
+): Promise<SupabaseClient> {
   const token = opts.token;
   const accessToken = opts.accessToken ?? (token ? async () => token : undefined);
   const client = createClient(url, keys.publishableKey, {

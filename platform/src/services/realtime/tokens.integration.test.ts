@@ -6,7 +6,7 @@ import { startTestPlatform, type TestPlatform } from '../../../../tests/support/
 import { Inbox, mintUser, realtimeClient, sleep, subscribe } from './test-support';
 
 let platform: TestPlatform;
-const clients: SupabaseClient<any, any, any>[] = [];
+const clients: SupabaseClient[] = [];
 const client = async (opts: Parameters<typeof realtimeClient>[2] = {}) => {
   const c = await realtimeClient(platform.url, platform.keys, opts);
   clients.push(c);
