@@ -193,8 +193,8 @@ async function update(deps: AuthDeps, req: AuthRequest, id: string): Promise<Aut
     const userMeta = obj(b, 'user_metadata');
     if (userMeta) patch.raw_user_meta_data = mergeMetadata(fresh.raw_user_meta_data, userMeta);
     if (banned !== undefined) patch.banned_until = banned;
+    // Like GoTrue, a ban keeps the sessions: their refresh and /user answer `user_banned`.
     await updateUser(tx, user.id, patch);
-    if (banned) await tx.query(`delete from auth.sessions where user_id = $1`, [user.id]);
     await audit(tx, req, 'service_role', 'user_modified', {
       user_id: user.id,
       user_email: email || user.email,

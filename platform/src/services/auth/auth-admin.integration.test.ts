@@ -147,7 +147,13 @@ describe('admin users', () => {
     expect(new Date(banned.data.user!.banned_until!).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
     const login = await anonClient(platform).auth.signInWithPassword({ email, password: 'secret-123' });
     expect(login.error?.code).toBe('user_banned');
-    expect((await authFetch(platform, '/user', { jwt: session.access_token })).status).toBe(403);
+    const asBanned = await authFetch(platform, '/user', { jwt: session.access_token });
+    expect(asBanned.status).toBe(403);
+    expect((await asBanned.json()).code).toBe('user_banned');
+    const refreshBanned = await anonClient(platform).auth.refreshSession({
+      refresh_token: session.refresh_token,
+    });
+    expect(refreshBanned.error?.code).toBe('user_banned');
     await admin.auth.admin.updateUserById(id, { ban_duration: 'none' });
     expect(
       (await anonClient(platform).auth.signInWithPassword({ email, password: 'secret-123' })).error,
