@@ -1,0 +1,126 @@
+import { data, redirect } from '@remix-run/node';
+import { isAuthRetryableFetchError, type JwtPayload } from '@supabase/supabase-js';
+import type { JwtClaims, PlatformRole } from '~/lib/db.server';
+import { logger } from '~/lib/logger.server';
+import { createSupabaseServerClient, type SupabaseServer } from '~/lib/supabase.server';
+import { type Account, loadAccount } from './account.server';
+import { afterSignInPath, signInPath } from './landing';
+import { maskPhone } from './phone';
+import type { Viewer } from './viewer';
+
+export type Surface = 'resident' | 'office' | 'console';
+
+const platformRoles: readonly PlatformRole[] = ['owner', 'admin', 'support'];
+
+/** The signed-in user as server code sees it. `claims` feed `withUser`; never send them to the browser. */
+export type SessionUser = {
+  id: string;
+  /** Digits with country code, no `+` (as Auth stores it), or null. */
+  phone: string | null;
+  email: string | null;
+  platformRole: PlatformRole | null;
+  claims: JwtClaims;
+  account: Account;
+};
+
+export type AuthContext<U extends SessionUser | null = SessionUser | null> = SupabaseServer & { user: U };
+
+function toJwtClaims(payload: JwtPayload): JwtClaims | null {
+  if (payload.role !== 'authenticated' || typeof payload.sub !== 'string') return null;
+  return payload as JwtClaims;
+}
+
+function platformRoleOf(claims: JwtClaims): PlatformRole | null {
+  const role = claims.app_metadata?.platform_role;
+  return platformRoles.includes(role as PlatformRole) ? (role as PlatformRole) : null;
+}
+
+export function toViewer(user: SessionUser): Viewer {
+  return {
+    id: user.id,
+    name: user.account.fullName,
+    maskedPhone: user.phone ? maskPhone(user.phone) : null,
+    email: user.email,
+    platformRole: user.platformRole,
+    isStaff: user.account.isStaff,
+  };
+}
+
+/**
+ * The user of a server client's session, verified with `getClaims()`: the access token's
+ * signature is checked locally against the Auth server's JWKS (ES256), so there is no `/user`
+ * round trip per request. An expired token is refreshed first; new cookies land in `headers`.
+ */
+async function sessionUser(auth: SupabaseServer): Promise<SessionUser | null> {
+  const { data: result, error } = await auth.supabase.auth.getClaims();
+  if (error) {
+    // Auth unreachable: fail the request rather than pretend the person is signed out.
+    if (isAuthRetryableFetchError(error)) throw error;
+    // A token that no longer verifies (bad signature, revoked refresh token): drop the cookies.
+    logger.info({ code: error.code, name: error.name }, 'auth session rejected');
+    await auth.supabase.auth.signOut({ scope: 'local' });
+    return null;
+  }
+  const claims = result ? toJwtClaims(result.claims) : null;
+  if (!claims?.sub) return null;
+  return {
+    id: claims.sub,
+    phone: claims.phone || null,
+    email: claims.email || null,
+    platformRole: platformRoleOf(claims),
+    claims,
+    account: await loadAccount(claims),
+  };
+}
+
+/** The request's user if signed in, with the request's Supabase client and response headers. */
+export async function getOptionalUser(request: Request): Promise<AuthContext> {
+  const auth = createSupabaseServerClient(request);
+  return { ...auth, user: await sessionUser(auth) };
+}
+
+/** Where a signed-in user goes from the sign-in pages (see `afterSignInPath`). */
+export function landingFor(user: SessionUser, redirectTo: unknown): string {
+  return afterSignInPath(
+    { platformRole: user.platformRole, isStaff: user.account.isStaff, fullName: user.account.fullName },
+    redirectTo,
+  );
+}
+
+/** Where to send a person who has just signed in with this client. */
+export async function pathAfterSignIn(auth: SupabaseServer, redirectTo: unknown): Promise<string> {
+  const user = await sessionUser(auth);
+  if (!user) throw new Error('pathAfterSignIn: no session after a successful sign-in');
+  return landingFor(user, redirectTo);
+}
+
+/** Why a signed-in user was turned away from a surface (the 403 page explains it). */
+export type ForbiddenReason = 'not-staff' | 'not-platform';
+export type ForbiddenData = { reason: ForbiddenReason; viewer: Viewer };
+
+/**
+ * The signed-in user, or a redirect to the sign-in page that comes back here afterwards.
+ * `office` also needs an active staff membership and `console` a platform role; a signed-in
+ * user without them gets a 403 (not a sign-in loop).
+ */
+export async function requireUser(
+  request: Request,
+  { surface = 'resident' }: { surface?: Surface } = {},
+): Promise<AuthContext<SessionUser>> {
+  const auth = await getOptionalUser(request);
+  const { user, headers } = auth;
+  if (!user) {
+    const url = new URL(request.url);
+    throw redirect(signInPath(`${url.pathname}${url.search}`), { headers });
+  }
+  const reason: ForbiddenReason | null =
+    surface === 'office' && !user.account.isStaff
+      ? 'not-staff'
+      : surface === 'console' && !user.platformRole
+        ? 'not-platform'
+        : null;
+  if (reason) {
+    throw data<ForbiddenData>({ reason, viewer: toViewer(user) }, { status: 403, headers });
+  }
+  return { ...auth, user };
+}
