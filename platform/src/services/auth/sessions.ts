@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type pg from 'pg';
 import { signAccessToken } from '../../jwt';
 import { audit } from './audit';
@@ -156,9 +157,10 @@ export async function addAmrClaim(db: Queryable, sessionId: string, method: stri
   );
 }
 
+/** The client address as `inet`, or null when absent or not an address (a forged X-Forwarded-For). */
 function toInet(ip: string): string | null {
-  if (!ip) return null;
-  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  const bare = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return isIP(bare) ? bare : null;
 }
 
 type RefreshTokenRow = {
