@@ -58,6 +58,7 @@ export function loadFunctions(opts: {
   functionsDir: string;
 }): Map<string, FunctionDefinition> {
   const result = new Map<string, FunctionDefinition>();
+  const disabled = new Set<string>();
   const base = path.dirname(opts.configFile);
   if (fs.existsSync(opts.configFile)) {
     let raw: unknown;
@@ -74,7 +75,10 @@ export function loadFunctions(opts: {
     for (const [name, block] of Object.entries(parsed.data.functions)) {
       if (!FUNCTION_NAME.test(name))
         throw new Error(`${opts.configFile}: invalid function name ${JSON.stringify(name)}`);
-      if (!block.enabled) continue;
+      if (!block.enabled) {
+        disabled.add(name);
+        continue;
+      }
       const entrypoint = path.resolve(
         base,
         block.entrypoint ?? path.join(opts.functionsDir, name, 'index.ts'),
@@ -93,7 +97,13 @@ export function loadFunctions(opts: {
   }
   if (fs.existsSync(opts.functionsDir)) {
     for (const entry of fs.readdirSync(opts.functionsDir, { withFileTypes: true })) {
-      if (!entry.isDirectory() || !FUNCTION_NAME.test(entry.name) || result.has(entry.name)) continue;
+      if (
+        !entry.isDirectory() ||
+        !FUNCTION_NAME.test(entry.name) ||
+        result.has(entry.name) ||
+        disabled.has(entry.name)
+      )
+        continue;
       const dir = path.join(opts.functionsDir, entry.name);
       const file = ENTRYPOINTS.find((f) => fs.existsSync(path.join(dir, f)));
       if (!file) continue;
