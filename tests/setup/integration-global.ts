@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -21,13 +23,14 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   setLogLevel('warn');
-  const port = Number(process.env.TEST_DB_PORT ?? 55432);
-  const server = await startPostgres({ dataDir: path.resolve('.data/test/postgres'), port });
+  // Each run gets its own cluster (folder and port), so two runs at once never stop each other's database.
+  const port = process.env.TEST_DB_PORT ? Number(process.env.TEST_DB_PORT) : await freePort();
+  const runDir = path.resolve('.data/test', `run-${port}`);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  const server = await startPostgres({ dataDir: path.join(runDir, 'postgres'), port });
   const adminUrl = server.url('postgres');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  const stale = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 't\\_%'`);
-  for (const row of stale.rows) await admin.query(`drop database if exists "${row.datname}" with (force)`);
   await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
   await admin.query(`create database ${TEMPLATE_DB}`);
   await admin.end();
@@ -36,5 +39,18 @@ export default async function setup(project: TestProject) {
   project.provide('templateDb', TEMPLATE_DB);
   return async () => {
     await server.stop();
+    fs.rmSync(runDir, { recursive: true, force: true });
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
 }
