@@ -9,7 +9,9 @@ import { installLocalExtensions } from './extensions';
 installLocalExtensions().then(
   ({ written, foreign, dir }) => {
     if (written.length) process.stdout.write(`local pg_cron/pg_net/vault stand-ins installed into ${dir}\n`);
-    if (foreign.length) process.stdout.write(`left extension files this project did not write: ${foreign.join(', ')}\n`);
+    if (foreign.length)
+      process.stdout.write(`left extension files this project did not write: ${foreign.join(', ')}\n`);
   },
-  (err: Error) => process.stdout.write(`warning: local pg_cron/pg_net/vault stand-ins not installed: ${err.message}\n`),
+  (err: Error) =>
+    process.stdout.write(`warning: local pg_cron/pg_net/vault stand-ins not installed: ${err.message}\n`),
 );
