@@ -79,7 +79,9 @@ export function createFunctionsService(
     if (loaded.ignored.length)
       log.warn('ignoring reserved names in the functions env file', { names: loaded.ignored });
     secrets = loaded.secrets;
-    if (fingerprint) {
+    const first = fingerprint === '';
+    fingerprint = now;
+    if (!first) {
       const secretsChanged = JSON.stringify(before.secrets) !== JSON.stringify(secrets);
       for (const [name, slot] of slots) {
         if (
@@ -90,7 +92,6 @@ export function createFunctionsService(
         }
       }
     }
-    fingerprint = now;
     return definitions;
   }
 
@@ -112,6 +113,10 @@ export function createFunctionsService(
   function retire(name: string, slot: Slot, reason: string) {
     const old = slot.worker;
     slot.worker = undefined;
+    // Watch again with the next worker: its folder or import map may have changed.
+    for (const w of slot.watchers) w.close();
+    slot.watchers = [];
+    clearTimeout(slot.timer);
     if (!old) return;
     const wasRunning = old.alive;
     log.info('restarting function', { name, reason });
