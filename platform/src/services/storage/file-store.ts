@@ -72,7 +72,8 @@ class UploadGuard extends Transform {
   }
 }
 
-async function syncAndClose(file: string) {
+/** fdatasync a file that was written through a stream. */
+export async function syncFile(file: string) {
   const handle = await fs.promises.open(file, 'r+');
   try {
     await handle.datasync();
@@ -129,7 +130,7 @@ export class FileStore {
     const guard = new UploadGuard(limit, inspect);
     try {
       await pipeWithoutDestroying(source, guard, fs.createWriteStream(tmpPath, { flags: 'wx' }));
-      await syncAndClose(tmpPath);
+      await syncFile(tmpPath);
     } catch (err) {
       await fs.promises.rm(tmpPath, { force: true });
       throw err;

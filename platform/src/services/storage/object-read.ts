@@ -69,6 +69,7 @@ export async function sendObject(
 ) {
   if (!obj.version) throw ERRORS.noSuchKey();
   const handle = await deps.store.open(obj.bucket_id, obj.name, obj.version);
+  let streaming = false;
   try {
     const { size } = await handle.stat();
     const meta = obj.metadata ?? {};
@@ -107,12 +108,13 @@ export async function sendObject(
       res.end();
       return;
     }
-    const stream = handle.createReadStream({ ...(range ?? {}), autoClose: false });
-    await pipeline(stream, res).catch(() => {
+    // The stream owns the handle from here and closes it when it ends or is destroyed.
+    streaming = true;
+    await pipeline(handle.createReadStream({ ...(range ?? {}), autoClose: true }), res).catch(() => {
       // The client went away mid-download; nothing to answer.
     });
   } finally {
-    await handle.close().catch(() => {});
+    if (!streaming) await handle.close().catch(() => {});
   }
 }
 

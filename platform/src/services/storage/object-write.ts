@@ -45,7 +45,10 @@ type Row = {
  * permissions hosted Storage documents. A duplicate without upsert is KeyAlreadyExists.
  */
 async function putRow(tx: Tx, row: Row, upsert: boolean): Promise<string> {
+  // The id is chosen here: a plain insert has no RETURNING, which would also need a SELECT policy.
+  const id = randomUUID();
   const values = [
+    id,
     row.bucket,
     row.key,
     ownerUuid(row.owner) ?? null,
@@ -54,20 +57,22 @@ async function putRow(tx: Tx, row: Row, upsert: boolean): Promise<string> {
     row.metadata === undefined ? null : JSON.stringify(row.metadata),
     row.userMetadata === undefined ? null : JSON.stringify(row.userMetadata),
   ];
-  const insert = `insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-                  values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`;
+  const insert = `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+                  values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)`;
   try {
-    const result = upsert
-      ? await tx.query<{ id: string }>(
-          `${insert}
-           on conflict (bucket_id, name) do update set
-             owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
-             metadata = excluded.metadata, user_metadata = excluded.user_metadata,
-             updated_at = now(), last_accessed_at = now()
-           returning id`,
-          values,
-        )
-      : await tx.query<{ id: string }>(`${insert} returning id`, values);
+    if (!upsert) {
+      await tx.query(insert, values);
+      return id;
+    }
+    const result = await tx.query<{ id: string }>(
+      `${insert}
+       on conflict (bucket_id, name) do update set
+         owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
+         metadata = excluded.metadata, user_metadata = excluded.user_metadata,
+         updated_at = now(), last_accessed_at = now()
+       returning id`,
+      values,
+    );
     return result.rows[0].id;
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw ERRORS.keyAlreadyExists();

@@ -8,7 +8,7 @@ import { type Caller, resolveCaller } from './caller';
 import { type RequestScope, requestScope } from './db';
 import type { RouteRequest, StorageDeps } from './deps';
 import { ERRORS, StorageError, toStorageError } from './errors';
-import { pipeWithoutDestroying } from './file-store';
+import { pipeWithoutDestroying, syncFile } from './file-store';
 import { parseBool } from './http';
 import { effectiveLimit } from './limits';
 import { checkContent, mustBeAllowedMime, SNIFF_BYTES } from './mime';
@@ -340,16 +340,14 @@ export class TusHandler {
     const limit = isEmptyFolderPlaceholder(info.key) ? 0 : effectiveLimit(found.file_size_limit);
     const room = Math.min(info.length ?? limit, limit) - start;
     const file = this.state.dataFile(info.version);
-    const handle = await fs.promises.open(file, 'a');
     let failure: unknown;
     try {
-      await pipeWithoutDestroying(r.req, new Budget(room), handle.createWriteStream({ autoClose: false }));
+      await pipeWithoutDestroying(r.req, new Budget(room), fs.createWriteStream(file, { flags: 'a' }));
     } catch (err) {
       failure = err;
-    } finally {
-      await handle.datasync().catch(() => {});
-      await handle.close();
     }
+    // What reached the file stays, durably: the offset a later HEAD reports is never ahead of it.
+    await syncFile(file);
     if (failure instanceof StorageError) {
       // Too much data: keep what fits, refuse the rest.
       await fs.promises.truncate(
