@@ -8,6 +8,7 @@ import { getLocale } from '~/i18n/locale.server';
 import { pageMeta } from '~/i18n/meta';
 import { publicEnv } from '~/lib/env.server';
 import { serializePublicEnv } from '~/lib/public-env';
+import { AuthSessionSync } from '~/modules/auth/components/session-sync';
 import stylesheet from '~/styles/tailwind.css?url';
 
 // Inline icon so browsers do not request /favicon.ico (which would hit the 404 route).
@@ -53,7 +54,12 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
-  return <Outlet />;
+  return (
+    <>
+      <Outlet />
+      <AuthSessionSync />
+    </>
+  );
 }
 
 export function ErrorBoundary() {

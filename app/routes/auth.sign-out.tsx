@@ -32,9 +32,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const auth = createSupabaseServerClient(request);
   const submission = parseFormData(await request.formData(), signOutSchema);
-  const scope = submission.ok ? submission.data.scope : 'local';
+  const { scope, redirectTo } = submission.ok
+    ? submission.data
+    : { scope: 'local' as const, redirectTo: null };
   await signOut(auth.supabase, scope);
-  return redirect(signInPath(null, { signedOut: scope }), { headers: auth.headers });
+  return redirect(signInPath(redirectTo, { signedOut: scope }), { headers: auth.headers });
 }
 
 export default function SignOutPage() {

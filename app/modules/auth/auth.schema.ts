@@ -124,4 +124,6 @@ export const profileNameSchema = z.object({
 
 export const signOutSchema = z.object({
   scope: z.enum(['local', 'global'], { message: 'form.invalid' }).default('local'),
+  /** "Switch account": sign in again and come back here. */
+  redirectTo,
 });

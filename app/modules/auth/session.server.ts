@@ -6,7 +6,7 @@ import { createSupabaseServerClient, type SupabaseServer } from '~/lib/supabase.
 import { type Account, loadAccount } from './account.server';
 import { afterSignInPath, signInPath } from './landing';
 import { maskPhone } from './phone';
-import type { Viewer } from './viewer';
+import type { ForbiddenData, Viewer } from './viewer';
 
 export type Surface = 'resident' | 'office' | 'console';
 
@@ -94,10 +94,6 @@ export async function pathAfterSignIn(auth: SupabaseServer, redirectTo: unknown)
   return landingFor(user, redirectTo);
 }
 
-/** Why a signed-in user was turned away from a surface (the 403 page explains it). */
-export type ForbiddenReason = 'not-staff' | 'not-platform';
-export type ForbiddenData = { reason: ForbiddenReason; viewer: Viewer };
-
 /**
  * The signed-in user, or a redirect to the sign-in page that comes back here afterwards.
  * `office` also needs an active staff membership and `console` a platform role; a signed-in
@@ -113,7 +109,7 @@ export async function requireUser(
     const url = new URL(request.url);
     throw redirect(signInPath(`${url.pathname}${url.search}`), { headers });
   }
-  const reason: ForbiddenReason | null =
+  const reason: ForbiddenData['reason'] | null =
     surface === 'office' && !user.account.isStaff
       ? 'not-staff'
       : surface === 'console' && !user.platformRole

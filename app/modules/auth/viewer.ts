@@ -9,3 +9,6 @@ export type Viewer = {
   platformRole: PlatformRole | null;
   isStaff: boolean;
 };
+
+/** Why a signed-in user was turned away from a surface (thrown as 403 data; the page explains it). */
+export type ForbiddenData = { reason: 'not-staff' | 'not-platform'; viewer: Viewer };

@@ -5,6 +5,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '~/components/ui/card';
 import { pageMeta } from '~/i18n/meta';
 import { useT } from '~/i18n/use-t';
 import type { MessageKey } from '~/i18n/zh-CN';
+import { useViewer } from '~/modules/auth/use-viewer';
 import { WelcomeHeader } from './welcome-header';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'resident.nav.home');
@@ -37,10 +38,11 @@ const sections: {
 
 export default function ResidentHome() {
   const t = useT();
+  const viewer = useViewer();
   return (
     <div className="flex flex-col gap-4">
-      {/* No session exists until the auth surface lands, so there is no community to show yet. */}
-      <WelcomeHeader communityName={null} />
+      {/* Linking a home to the account comes with the residents module; until then no community. */}
+      <WelcomeHeader name={viewer ? viewer.name : null} communityName={null} />
       {sections.map(({ titleKey, emptyKey, emptyBodyKey, icon }) => (
         <Card key={titleKey} className="gap-2 py-4">
           <CardHeader>

@@ -1,14 +1,27 @@
-import { Link, NavLink, Outlet } from '@remix-run/react';
+import { data, type LoaderFunctionArgs } from '@remix-run/node';
+import { Link, NavLink, Outlet, useRouteLoaderData } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { BrandMark } from '~/components/brand';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { LanguageSwitch } from '~/components/language-switch';
 import { useT } from '~/i18n/use-t';
+import { authCacheHeaders } from '~/lib/supabase.server';
 import { cn } from '~/lib/utils';
+import { UserMenu } from '~/modules/auth/components/user-menu';
+import { getOptionalUser, toViewer } from '~/modules/auth/session.server';
+import type { Viewer } from '~/modules/auth/viewer';
 import { residentNavItems } from './nav-items';
 
+export const headers = authCacheHeaders;
+
+/** Signed out is fine here (the home page welcomes visitors); pages with personal data require sign-in. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user, headers } = await getOptionalUser(request);
+  return data({ viewer: user ? toViewer(user) : null }, { headers });
+}
+
 /** Resident surface: a phone-width column with a bottom tab bar, also on desktop. */
-function ResidentShell({ children }: { children: ReactNode }) {
+function ResidentShell({ viewer, children }: { viewer: Viewer | null; children: ReactNode }) {
   const t = useT();
   return (
     <div className="min-h-dvh bg-muted">
@@ -17,7 +30,10 @@ function ResidentShell({ children }: { children: ReactNode }) {
           <Link to="/" className="rounded-md focus-visible:outline-2 focus-visible:outline-ring">
             <BrandMark />
           </Link>
-          <LanguageSwitch />
+          <div className="flex items-center gap-2">
+            <LanguageSwitch />
+            <UserMenu viewer={viewer} compact />
+          </div>
         </header>
         <main className="flex-1 px-4 pt-4 pb-24">{children}</main>
         <nav
@@ -52,7 +68,7 @@ function ResidentShell({ children }: { children: ReactNode }) {
 
 export default function ResidentLayout() {
   return (
-    <ResidentShell>
+    <ResidentShell viewer={useRouteLoaderData<typeof loader>('routes/_resident')?.viewer ?? null}>
       <Outlet />
     </ResidentShell>
   );
@@ -60,7 +76,7 @@ export default function ResidentLayout() {
 
 export function ErrorBoundary() {
   return (
-    <ResidentShell>
+    <ResidentShell viewer={useRouteLoaderData<typeof loader>('routes/_resident')?.viewer ?? null}>
       <GeneralErrorBoundary />
     </ResidentShell>
   );

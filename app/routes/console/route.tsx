@@ -1,16 +1,38 @@
-import { Link, NavLink, Outlet } from '@remix-run/react';
+import { data, type LoaderFunctionArgs } from '@remix-run/node';
+import {
+  isRouteErrorResponse,
+  Link,
+  NavLink,
+  Outlet,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { BrandMark } from '~/components/brand';
+import { CenteredShell } from '~/components/centered-shell';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { LanguageSwitch } from '~/components/language-switch';
 import { Badge } from '~/components/ui/badge';
 import { useT } from '~/i18n/use-t';
 import { getPublicEnv } from '~/lib/public-env';
+import { authCacheHeaders } from '~/lib/supabase.server';
 import { cn } from '~/lib/utils';
+import { Forbidden, isForbiddenData } from '~/modules/auth/components/forbidden';
+import { UserMenu } from '~/modules/auth/components/user-menu';
+import { requireUser, toViewer } from '~/modules/auth/session.server';
+import type { Viewer } from '~/modules/auth/viewer';
 import { consoleNavItems } from './nav-items';
 
+export const headers = authCacheHeaders;
+
+/** Platform operators only (`app_metadata.platform_role`): others signed in get a 403. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user, headers } = await requireUser(request, { surface: 'console' });
+  return data({ viewer: toViewer(user) }, { headers });
+}
+
 /** Platform console surface: dark chrome and top tabs, so operators never mistake it for a tenant's back office. */
-function ConsoleShell({ children }: { children: ReactNode }) {
+function ConsoleShell({ viewer, children }: { viewer: Viewer | null; children: ReactNode }) {
   const t = useT();
   const { APP_MODE } = getPublicEnv();
   return (
@@ -34,7 +56,10 @@ function ConsoleShell({ children }: { children: ReactNode }) {
               {t('common.localMode')}
             </Badge>
           ) : null}
-          <LanguageSwitch tone="dark" className="ml-auto" />
+          <div className="ml-auto flex items-center gap-2">
+            <LanguageSwitch tone="dark" />
+            <UserMenu viewer={viewer} tone="dark" />
+          </div>
         </div>
         <nav aria-label={t('common.mainNav')} className="mx-auto max-w-6xl overflow-x-auto px-2 lg:px-6">
           <ul className="flex gap-1 pt-2">
@@ -65,17 +90,30 @@ function ConsoleShell({ children }: { children: ReactNode }) {
   );
 }
 
+function useConsoleViewer() {
+  return useRouteLoaderData<typeof loader>('routes/console')?.viewer ?? null;
+}
+
 export default function ConsoleLayout() {
   return (
-    <ConsoleShell>
+    <ConsoleShell viewer={useConsoleViewer()}>
       <Outlet />
     </ConsoleShell>
   );
 }
 
 export function ErrorBoundary() {
+  const error = useRouteError();
+  const viewer = useConsoleViewer();
+  if (isRouteErrorResponse(error) && error.status === 403 && isForbiddenData(error.data)) {
+    return (
+      <CenteredShell>
+        <Forbidden data={error.data} />
+      </CenteredShell>
+    );
+  }
   return (
-    <ConsoleShell>
+    <ConsoleShell viewer={viewer}>
       <GeneralErrorBoundary homeHref="/console" />
     </ConsoleShell>
   );

@@ -1,7 +1,9 @@
-import { Link, Outlet } from '@remix-run/react';
+import { data, type LoaderFunctionArgs } from '@remix-run/node';
+import { isRouteErrorResponse, Link, Outlet, useRouteError, useRouteLoaderData } from '@remix-run/react';
 import { Menu } from 'lucide-react';
 import { type ReactNode, useState } from 'react';
 import { BrandMark } from '~/components/brand';
+import { CenteredShell } from '~/components/centered-shell';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { LanguageSwitch } from '~/components/language-switch';
 import { Button } from '~/components/ui/button';
@@ -14,10 +16,23 @@ import {
   SheetTrigger,
 } from '~/components/ui/sheet';
 import { useT } from '~/i18n/use-t';
+import { authCacheHeaders } from '~/lib/supabase.server';
+import { Forbidden, isForbiddenData } from '~/modules/auth/components/forbidden';
+import { UserMenu } from '~/modules/auth/components/user-menu';
+import { requireUser, toViewer } from '~/modules/auth/session.server';
+import type { Viewer } from '~/modules/auth/viewer';
 import { OfficeSideNav } from './side-nav';
 
+export const headers = authCacheHeaders;
+
+/** Staff of a property company only: others signed in get a 403, visitors the sign-in page. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { user, headers } = await requireUser(request, { surface: 'office' });
+  return data({ viewer: toViewer(user) }, { headers });
+}
+
 /** Back office surface: fixed side navigation on desktop, a slide-in sheet below `lg`. */
-function OfficeShell({ children }: { children: ReactNode }) {
+function OfficeShell({ viewer, children }: { viewer: Viewer | null; children: ReactNode }) {
   const t = useT();
   const [menuOpen, setMenuOpen] = useState(false);
   return (
@@ -53,7 +68,10 @@ function OfficeShell({ children }: { children: ReactNode }) {
             <BrandMark />
           </Link>
           <span className="hidden font-medium text-sm lg:inline">{t('office.title')}</span>
-          <LanguageSwitch className="ml-auto" />
+          <div className="ml-auto flex items-center gap-2">
+            <LanguageSwitch />
+            <UserMenu viewer={viewer} />
+          </div>
         </header>
         <main className="mx-auto w-full max-w-6xl flex-1 p-4 lg:p-8">{children}</main>
       </div>
@@ -61,17 +79,31 @@ function OfficeShell({ children }: { children: ReactNode }) {
   );
 }
 
+function useOfficeViewer() {
+  return useRouteLoaderData<typeof loader>('routes/office')?.viewer ?? null;
+}
+
 export default function OfficeLayout() {
   return (
-    <OfficeShell>
+    <OfficeShell viewer={useOfficeViewer()}>
       <Outlet />
     </OfficeShell>
   );
 }
 
 export function ErrorBoundary() {
+  const error = useRouteError();
+  const viewer = useOfficeViewer();
+  // Turned away by this layout: not staff, so no back-office chrome around the explanation.
+  if (isRouteErrorResponse(error) && error.status === 403 && isForbiddenData(error.data)) {
+    return (
+      <CenteredShell>
+        <Forbidden data={error.data} />
+      </CenteredShell>
+    );
+  }
   return (
-    <OfficeShell>
+    <OfficeShell viewer={viewer}>
       <GeneralErrorBoundary homeHref="/office" />
     </OfficeShell>
   );

@@ -26,10 +26,13 @@ const roleKeys: Record<NonNullable<Viewer['platformRole']>, MessageKey> = {
 export function UserMenu({
   viewer,
   tone = 'light',
+  compact = false,
   className,
 }: {
   viewer: Viewer | null;
   tone?: 'light' | 'dark';
+  /** Only the avatar (narrow headers); the name is in the menu. */
+  compact?: boolean;
   className?: string;
 }) {
   const t = useT();
@@ -37,9 +40,14 @@ export function UserMenu({
   const formId = useId();
   if (!viewer) {
     return (
-      <Button asChild size="sm" variant="outline" className={className}>
+      <Button
+        asChild
+        size="sm"
+        variant={tone === 'dark' ? 'secondary' : 'outline'}
+        className={cn('rounded-full', className)}
+      >
         <Link to={signInPath(`${location.pathname}${location.search}`)}>
-          <LogIn aria-hidden />
+          {compact ? null : <LogIn aria-hidden />}
           {t('auth.menu.signIn')}
         </Link>
       </Button>
@@ -61,7 +69,8 @@ export function UserMenu({
             type="button"
             aria-label={t('auth.menu.label')}
             className={cn(
-              'flex max-w-44 items-center gap-2 rounded-full py-1 pr-2.5 pl-1 text-sm transition-colors focus-visible:outline-2 focus-visible:outline-ring',
+              'flex max-w-44 items-center gap-2 rounded-full p-1 text-sm transition-colors focus-visible:outline-2 focus-visible:outline-ring',
+              !compact && 'pr-2.5',
               tone === 'dark' ? 'text-console-foreground hover:bg-white/10' : 'hover:bg-muted',
               className,
             )}
@@ -75,7 +84,7 @@ export function UserMenu({
             >
               {viewer.name ? viewer.name.slice(0, 1) : <UserRound className="size-4" />}
             </span>
-            <span className="truncate">{viewer.name || account}</span>
+            {compact ? null : <span className="truncate">{viewer.name || account}</span>}
           </button>
         </DropdownMenuTrigger>
         <DropdownMenuContent align="end" className="w-60">
