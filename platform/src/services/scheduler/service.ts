@@ -68,12 +68,20 @@ export async function createSchedulerService(
   let closing: Promise<void> | undefined;
   let chain: Promise<void> = Promise.resolve();
 
-  /** One pass at a time: reload (optionally), run what is due, set the timer for the next slot. */
+  /**
+   * One pass at a time: reload when asked (NOTIFY, start) or when the last reload is older than
+   * `pollMs`, run what is due, and sleep until the next slot.
+   */
+  let lastReload = 0;
   const pass = (reload: boolean) => {
     chain = chain.then(async () => {
       if (closed) return;
       try {
-        if (reload) await scheduler.reload();
+        if (reload || Date.now() - lastReload >= pollMs) {
+          lastReload = Date.now();
+          await scheduler.reload();
+          void drainNet().catch((err) => log.warn('pg_net drain failed', { error: String(err) }));
+        }
         await scheduler.tick();
       } catch (err) {
         log.warn('scheduler pass failed', { error: String(err) });
@@ -87,6 +95,7 @@ export async function createSchedulerService(
   };
 
   const drainNet = async () => {
+    if (closed) return;
     const r = await pool.query<{ ok: boolean }>(
       `select to_regclass('net.http_request_queue') is not null as ok`,
     );
@@ -118,7 +127,7 @@ export async function createSchedulerService(
     await client.query('listen cron_job_cache_invalidate; listen pg_net_wake');
     listener = client;
     // Whatever changed while not listening.
-    await Promise.all([pass(true), drainNet()]);
+    await pass(true);
   }
 
   async function seedVault() {
