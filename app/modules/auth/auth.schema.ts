@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MessageKey } from '~/i18n/zh-CN';
-import { countryCodes, parseAccount, toE164 } from './phone';
+import { countryCodes, isCountryCode, parseAccount, toE164 } from './phone';
 
 /**
  * One zod schema per auth form. Messages are i18n keys (see `formErrorsFromZod`). Routes with
@@ -16,18 +16,23 @@ const phoneFields = {
   phone: required('auth.phone.required'),
 };
 
-/** `{countryCode, phone}` from the form becomes `phone` in E.164, or an error on the phone field. */
+/**
+ * The phone number must be valid for its country code. A refinement (not only the transform
+ * below) so that it is reported together with the form's other errors.
+ */
+function checkPhone(value: { countryCode: string; phone: string }, ctx: z.RefinementCtx) {
+  if (isCountryCode(value.countryCode) && value.phone && !toE164(value.countryCode, value.phone)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['phone'], message: 'auth.phone.invalid' });
+  }
+}
+
+/** `{countryCode, phone}` from the form becomes `phone` in E.164. */
 function toE164Phone<T extends { countryCode: (typeof countryCodes)[number]; phone: string }>(
   value: T,
-  ctx: z.RefinementCtx,
 ): Omit<T, 'countryCode' | 'phone'> & { phone: string } {
   const { countryCode, phone, ...rest } = value;
-  const e164 = toE164(countryCode, phone);
-  if (!e164) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['phone'], message: 'auth.phone.invalid' });
-    return z.NEVER;
-  }
-  return { ...rest, phone: e164 };
+  // checkPhone has run: the number is valid for its country code.
+  return { ...rest, phone: toE164(countryCode, phone) ?? '' };
 }
 
 const code = required('auth.code.required').regex(/^\d{6,10}$/, 'auth.code.invalid');
@@ -69,8 +74,14 @@ export const signInPageQuery = z.object({
   error: z.enum(['link-expired']).optional().catch(undefined),
 });
 
-export const sendSmsCodeSchema = z.object({ ...phoneFields, redirectTo }).transform(toE164Phone);
-export const smsSignInSchema = z.object({ ...phoneFields, code, redirectTo }).transform(toE164Phone);
+export const sendSmsCodeSchema = z
+  .object({ ...phoneFields, redirectTo })
+  .superRefine(checkPhone)
+  .transform(toE164Phone);
+export const smsSignInSchema = z
+  .object({ ...phoneFields, code, redirectTo })
+  .superRefine(checkPhone)
+  .transform(toE164Phone);
 export const passwordSignInSchema = z.object({
   account,
   password: required('auth.password.required').max(200, 'auth.password.required'),
