@@ -12,7 +12,7 @@ export default defineConfig({
     include: ['{app,platform,scripts,device-bridge,edge-functions,tests}/**/*.integration.test.{ts,tsx}'],
     exclude: ['**/node_modules/**'],
     globalSetup: ['tests/setup/integration-global.ts'],
-    setupFiles: ['tests/setup/fail-on-console-error.ts'],
+    setupFiles: ['tests/setup/websocket.ts', 'tests/setup/fail-on-console-error.ts'],
     environment: 'node',
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

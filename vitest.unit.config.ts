@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     include: ['{app,platform,scripts,device-bridge,bench,tests}/**/*.test.{ts,tsx}'],
     exclude: ['**/*.integration.test.*', '**/node_modules/**'],
-    setupFiles: ['tests/setup/fail-on-console-error.ts'],
+    setupFiles: ['tests/setup/websocket.ts', 'tests/setup/fail-on-console-error.ts'],
     environment: 'node',
     pool: 'threads',
     env: { TZ: 'UTC' },

@@ -56,7 +56,10 @@ async function main() {
   }
 
   const bin = (name: string) => path.resolve('node_modules', '.bin', name);
-  const env = { ...process.env, ...appEnv, PORT: String(PORT), NODE_ENV: (mode === 'dev' ? 'development' : 'production') as 'development' | 'production' };
+  // Node 20 has WebSocket only behind a flag; supabase-js needs it when a client is created.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  const nodeOptions = [process.env.NODE_OPTIONS, nodeMajor < 22 ? '--experimental-websocket' : ''].filter(Boolean).join(' ');
+  const env = { ...process.env, ...appEnv, NODE_OPTIONS: nodeOptions, PORT: String(PORT), NODE_ENV: (mode === 'dev' ? 'development' : 'production') as 'development' | 'production' };
   let child: ChildProcess;
   if (mode === 'dev') {
     child = spawn(bin('remix'), ['vite:dev', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'inherit', env });
