@@ -14,7 +14,9 @@ const available = fs
   .map((f) => f.replace(/\.ts$/, ''));
 
 if (!name || !available.includes(name)) {
-  process.stderr.write(`usage: npm run bench -- <name>\navailable: ${available.join(', ') || '(none yet)'}\n`);
+  process.stderr.write(
+    `usage: npm run bench -- <name>\navailable: ${available.join(', ') || '(none yet)'}\n`,
+  );
   process.exit(2);
 }
 process.env.TZ = 'UTC';

@@ -143,6 +143,7 @@ export function createRealtimeService(ctx: ServiceContext): PlatformService {
       for (const c of connections) c.close();
       connections.clear();
       await Promise.all([deps.changes.close(), deps.dbBroadcast.close()]);
+      for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await pool.end();
     },
