@@ -183,4 +183,7 @@ export const en: Messages = {
   'auth.error.linkExpired': 'This link has expired. Please request a new code.',
   'auth.error.network': 'Cannot reach the server. Please try again shortly.',
   'auth.error.unexpected': 'Something went wrong. Please try again shortly.',
+  'notifications.error.forbidden': 'You may not notify these people',
+  'notifications.error.invalidInput': 'The notification is incomplete',
+  'notifications.error.pushUnavailable': 'Push notifications are not configured',
 };

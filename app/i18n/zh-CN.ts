@@ -179,6 +179,9 @@ export const zhCN = {
   'auth.error.linkExpired': '链接已失效，请重新获取验证码',
   'auth.error.network': '网络异常，请稍后重试',
   'auth.error.unexpected': '服务暂时不可用，请稍后重试',
+  'notifications.error.forbidden': '无权向这些用户发送通知',
+  'notifications.error.invalidInput': '通知内容不完整',
+  'notifications.error.pushUnavailable': '推送服务尚未配置',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -342,6 +342,420 @@ export type Database = {
           },
         ];
       };
+      notice_attachments: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          notice_id: string;
+          object_path: string;
+          file_name: string;
+          mime_type: string;
+          size_bytes: number;
+          kind: string;
+          sort_order: number;
+          created_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          notice_id: string;
+          object_path: string;
+          file_name: string;
+          mime_type: string;
+          size_bytes: number;
+          kind: string;
+          sort_order?: number;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          notice_id?: string;
+          object_path?: string;
+          file_name?: string;
+          mime_type?: string;
+          size_bytes?: number;
+          kind?: string;
+          sort_order?: number;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notice_attachments_notice_fkey';
+            columns: ['company_id', 'community_id', 'notice_id'];
+            isOneToOne: false;
+            referencedRelation: 'notices';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      notice_reads: {
+        Row: {
+          notice_id: string;
+          user_id: string;
+          company_id: string;
+          community_id: string;
+          read_at: string;
+        };
+        Insert: {
+          notice_id: string;
+          user_id?: string;
+          company_id: string;
+          community_id: string;
+          read_at?: string;
+        };
+        Update: {
+          notice_id?: string;
+          user_id?: string;
+          company_id?: string;
+          community_id?: string;
+          read_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notice_reads_notice_fkey';
+            columns: ['company_id', 'community_id', 'notice_id'];
+            isOneToOne: false;
+            referencedRelation: 'notices';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'notice_reads_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      notice_targets: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          notice_id: string;
+          building_id: string | null;
+          unit_id: string | null;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          notice_id: string;
+          building_id?: string | null;
+          unit_id?: string | null;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          notice_id?: string;
+          building_id?: string | null;
+          unit_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notice_targets_building_fkey';
+            columns: ['company_id', 'community_id', 'building_id'];
+            isOneToOne: false;
+            referencedRelation: 'buildings';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'notice_targets_notice_fkey';
+            columns: ['company_id', 'community_id', 'notice_id'];
+            isOneToOne: false;
+            referencedRelation: 'notices';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'notice_targets_unit_fkey';
+            columns: ['company_id', 'community_id', 'unit_id'];
+            isOneToOne: false;
+            referencedRelation: 'units';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      notices: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          title: string;
+          category: Database['public']['Enums']['notice_category'];
+          body_html: string;
+          body_text: string;
+          priority: Database['public']['Enums']['notification_priority'];
+          pinned: boolean;
+          audience: Database['public']['Enums']['notice_audience'];
+          status: Database['public']['Enums']['notice_status'];
+          publish_at: string | null;
+          published_at: string | null;
+          expires_at: string | null;
+          withdrawn_at: string | null;
+          withdrawn_by: string | null;
+          withdraw_reason: string | null;
+          created_by: string | null;
+          updated_by: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          title: string;
+          category?: Database['public']['Enums']['notice_category'];
+          body_html?: string;
+          body_text?: string;
+          priority?: Database['public']['Enums']['notification_priority'];
+          pinned?: boolean;
+          audience?: Database['public']['Enums']['notice_audience'];
+          status?: Database['public']['Enums']['notice_status'];
+          publish_at?: string | null;
+          published_at?: string | null;
+          expires_at?: string | null;
+          withdrawn_at?: string | null;
+          withdrawn_by?: string | null;
+          withdraw_reason?: string | null;
+          created_by?: string | null;
+          updated_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          title?: string;
+          category?: Database['public']['Enums']['notice_category'];
+          body_html?: string;
+          body_text?: string;
+          priority?: Database['public']['Enums']['notification_priority'];
+          pinned?: boolean;
+          audience?: Database['public']['Enums']['notice_audience'];
+          status?: Database['public']['Enums']['notice_status'];
+          publish_at?: string | null;
+          published_at?: string | null;
+          expires_at?: string | null;
+          withdrawn_at?: string | null;
+          withdrawn_by?: string | null;
+          withdraw_reason?: string | null;
+          created_by?: string | null;
+          updated_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notices_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      notification_deliveries: {
+        Row: {
+          id: number;
+          notification_id: string;
+          event_key: string;
+          user_id: string;
+          channel: Database['public']['Enums']['notification_channel'];
+          status: Database['public']['Enums']['delivery_status'];
+          attempts: number;
+          next_attempt_at: string;
+          sent_at: string | null;
+          last_error: string | null;
+          provider_message_id: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: never;
+          notification_id: string;
+          event_key: string;
+          user_id: string;
+          channel: Database['public']['Enums']['notification_channel'];
+          status?: Database['public']['Enums']['delivery_status'];
+          attempts?: number;
+          next_attempt_at?: string;
+          sent_at?: string | null;
+          last_error?: string | null;
+          provider_message_id?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: never;
+          notification_id?: string;
+          event_key?: string;
+          user_id?: string;
+          channel?: Database['public']['Enums']['notification_channel'];
+          status?: Database['public']['Enums']['delivery_status'];
+          attempts?: number;
+          next_attempt_at?: string;
+          sent_at?: string | null;
+          last_error?: string | null;
+          provider_message_id?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notification_deliveries_notification_id_fkey';
+            columns: ['notification_id'];
+            isOneToOne: false;
+            referencedRelation: 'notifications';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      notification_preferences: {
+        Row: {
+          user_id: string;
+          category: Database['public']['Enums']['notification_category'];
+          channel: Database['public']['Enums']['notification_channel'];
+          enabled: boolean;
+          updated_at: string;
+        };
+        Insert: {
+          user_id: string;
+          category: Database['public']['Enums']['notification_category'];
+          channel: Database['public']['Enums']['notification_channel'];
+          enabled: boolean;
+          updated_at?: string;
+        };
+        Update: {
+          user_id?: string;
+          category?: Database['public']['Enums']['notification_category'];
+          channel?: Database['public']['Enums']['notification_channel'];
+          enabled?: boolean;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notification_preferences_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      notification_settings: {
+        Row: {
+          user_id: string;
+          quiet_hours_enabled: boolean;
+          quiet_start: string;
+          quiet_end: string;
+          time_zone: string;
+          updated_at: string;
+        };
+        Insert: {
+          user_id: string;
+          quiet_hours_enabled?: boolean;
+          quiet_start?: string;
+          quiet_end?: string;
+          time_zone?: string;
+          updated_at?: string;
+        };
+        Update: {
+          user_id?: string;
+          quiet_hours_enabled?: boolean;
+          quiet_start?: string;
+          quiet_end?: string;
+          time_zone?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notification_settings_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: true;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      notifications: {
+        Row: {
+          id: string;
+          user_id: string;
+          event_key: string;
+          company_id: string | null;
+          community_id: string | null;
+          category: Database['public']['Enums']['notification_category'];
+          priority: Database['public']['Enums']['notification_priority'];
+          title: string;
+          body: string;
+          link: string | null;
+          data: Json;
+          created_at: string;
+          read_at: string | null;
+        };
+        Insert: {
+          id?: string;
+          user_id: string;
+          event_key: string;
+          company_id?: string | null;
+          community_id?: string | null;
+          category: Database['public']['Enums']['notification_category'];
+          priority?: Database['public']['Enums']['notification_priority'];
+          title: string;
+          body?: string;
+          link?: string | null;
+          data?: Json;
+          created_at?: string;
+          read_at?: string | null;
+        };
+        Update: {
+          id?: string;
+          user_id?: string;
+          event_key?: string;
+          company_id?: string | null;
+          community_id?: string | null;
+          category?: Database['public']['Enums']['notification_category'];
+          priority?: Database['public']['Enums']['notification_priority'];
+          title?: string;
+          body?: string;
+          link?: string | null;
+          data?: Json;
+          created_at?: string;
+          read_at?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'notifications_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'notifications_company_id_fkey';
+            columns: ['company_id'];
+            isOneToOne: false;
+            referencedRelation: 'companies';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'notifications_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       occupancies: {
         Row: {
           id: string;
@@ -455,6 +869,50 @@ export type Database = {
           updated_at?: string;
         };
         Relationships: [];
+      };
+      push_subscriptions: {
+        Row: {
+          id: string;
+          user_id: string;
+          endpoint: string;
+          p256dh: string;
+          auth: string;
+          user_agent: string | null;
+          created_at: string;
+          last_success_at: string | null;
+          failure_count: number;
+        };
+        Insert: {
+          id?: string;
+          user_id: string;
+          endpoint: string;
+          p256dh: string;
+          auth: string;
+          user_agent?: string | null;
+          created_at?: string;
+          last_success_at?: string | null;
+          failure_count?: number;
+        };
+        Update: {
+          id?: string;
+          user_id?: string;
+          endpoint?: string;
+          p256dh?: string;
+          auth?: string;
+          user_agent?: string | null;
+          created_at?: string;
+          last_success_at?: string | null;
+          failure_count?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'push_subscriptions_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
       };
       role_template_permissions: {
         Row: {
@@ -735,6 +1193,7 @@ export type Database = {
         | 'platform.metrics.read';
       binding_status: 'pending' | 'approved' | 'rejected' | 'cancelled';
       company_status: 'active' | 'suspended';
+      delivery_status: 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped';
       household_grant:
         | 'members.read'
         | 'bills.read'
@@ -744,6 +1203,12 @@ export type Database = {
         | 'visitors.manage';
       invitation_status: 'pending' | 'accepted' | 'revoked' | 'expired';
       member_status: 'active' | 'suspended';
+      notice_audience: 'community' | 'buildings' | 'units';
+      notice_category: 'general' | 'outage' | 'activity' | 'safety' | 'fee';
+      notice_status: 'draft' | 'scheduled' | 'published' | 'withdrawn';
+      notification_category: 'bills' | 'repairs' | 'notices' | 'activities' | 'account';
+      notification_channel: 'in_app' | 'push' | 'sms' | 'email';
+      notification_priority: 'normal' | 'important' | 'emergency';
       occupancy_source: 'staff_entry' | 'staff_review' | 'owner_invitation' | 'import';
       occupant_relation: 'owner' | 'tenant' | 'family';
       platform_role: 'owner' | 'admin' | 'support';
@@ -798,9 +1263,29 @@ export type Database = {
         Returns: undefined;
       };
       approve_binding_request: { Args: { p_request_id: string; p_move_in_date?: string }; Returns: string };
+      assert_may_publish: { Args: { p_notice: unknown }; Returns: undefined };
       can_grant_role: {
         Args: { p_company_id: string; p_role_id: string; p_community_id: string };
         Returns: boolean;
+      };
+      claim_notification_deliveries: {
+        Args: { p_limit: number; p_lease?: string };
+        Returns: {
+          id: number;
+          channel: Database['public']['Enums']['notification_channel'];
+          attempts: number;
+          user_id: string;
+          notification_id: string;
+          category: Database['public']['Enums']['notification_category'];
+          priority: Database['public']['Enums']['notification_priority'];
+          title: string;
+          body: string;
+          link: string;
+          locale: string;
+          phone: string;
+          email: string;
+          push_subscriptions: Json;
+        }[];
       };
       communities_with_permission: {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
@@ -810,8 +1295,32 @@ export type Database = {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
         Returns: string[];
       };
+      complete_notification_deliveries: {
+        Args: { p_results: Json; p_max_attempts?: number };
+        Returns: undefined;
+      };
       create_company: {
         Args: { p_name: string; p_admin_user_id: string; p_short_name?: string; p_credit_code?: string };
+        Returns: string;
+      };
+      enqueue_notifications: {
+        Args: {
+          p_event_key: string;
+          p_recipients: string[];
+          p_category: Database['public']['Enums']['notification_category'];
+          p_title: string;
+          p_body: string;
+          p_link: string;
+          p_priority: Database['public']['Enums']['notification_priority'];
+          p_company_id: string;
+          p_community_id: string;
+          p_data: Json;
+          p_channels: Database['public']['Enums']['notification_channel'][];
+        };
+        Returns: number;
+      };
+      ensure_vapid_keys: {
+        Args: { p_public_key: string; p_private_key: string; p_subject: string };
         Returns: string;
       };
       expire_household_invitations: { Args: Record<PropertyKey, never>; Returns: number };
@@ -857,13 +1366,61 @@ export type Database = {
       my_phone: { Args: Record<PropertyKey, never>; Returns: string };
       my_unit_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       normalize_phone: { Args: { p_phone: string }; Returns: string };
+      notice_audience_user_ids: {
+        Args: { p_notice_id: string };
+        Returns: { user_id: string; building_id: string }[];
+      };
+      notice_delivery_stats: {
+        Args: { p_notice_id: string };
+        Returns: {
+          channel: Database['public']['Enums']['notification_channel'];
+          status: Database['public']['Enums']['delivery_status'];
+          deliveries: number;
+        }[];
+      };
+      notice_publish_folders: { Args: Record<PropertyKey, never>; Returns: string[] };
+      notice_read_stats: {
+        Args: { p_notice_id: string };
+        Returns: { building_id: string; building_name: string; audience: number; readers: number }[];
+      };
+      notify: {
+        Args: {
+          p_event_key: string;
+          p_recipients: string[];
+          p_category: Database['public']['Enums']['notification_category'];
+          p_title: string;
+          p_body?: string;
+          p_link?: string;
+          p_priority?: Database['public']['Enums']['notification_priority'];
+          p_company_id?: string;
+          p_community_id?: string;
+          p_data?: Json;
+          p_channels?: Database['public']['Enums']['notification_channel'][];
+        };
+        Returns: number;
+      };
       owned_unit_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       platform_role: {
         Args: Record<PropertyKey, never>;
         Returns: Database['public']['Enums']['platform_role'];
       };
+      publish_due_notices: { Args: Record<PropertyKey, never>; Returns: number };
+      publish_notice: { Args: { p_notice_id: string }; Returns: number };
+      quiet_hours_end: {
+        Args: { p_start: string; p_end: string; p_time_zone: string; p_at: string };
+        Returns: string;
+      };
+      record_push_results: {
+        Args: { p_gone: string[]; p_ok: string[]; p_failed: string[] };
+        Returns: undefined;
+      };
       reject_binding_request: { Args: { p_request_id: string; p_reason: string }; Returns: undefined };
       resident_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      save_push_subscription: {
+        Args: { p_endpoint: string; p_p256dh: string; p_auth: string; p_user_agent?: string };
+        Returns: string;
+      };
+      schedule_notice: { Args: { p_notice_id: string; p_publish_at: string }; Returns: undefined };
       search_communities_for_binding: {
         Args: { p_query: string };
         Returns: { id: string; name: string; city: string; district: string; company_name: string }[];
@@ -872,6 +1429,16 @@ export type Database = {
         Args: { p_occupancy_id: string; p_grants: Database['public']['Enums']['household_grant'][] };
         Returns: undefined;
       };
+      unschedule_notice: { Args: { p_notice_id: string }; Returns: undefined };
+      vapid_keys: {
+        Args: Record<PropertyKey, never>;
+        Returns: { public_key: string; private_key: string; subject: string }[];
+      };
+      vapid_public_key: { Args: Record<PropertyKey, never>; Returns: string };
+      visible_notice_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      wake_notify_dispatch: { Args: Record<PropertyKey, never>; Returns: undefined };
+      wake_notify_dispatch_if_due: { Args: Record<PropertyKey, never>; Returns: undefined };
+      withdraw_notice: { Args: { p_notice_id: string; p_reason?: string }; Returns: undefined };
     };
     Enums: { [_ in never]: never };
     CompositeTypes: { [_ in never]: never };
@@ -986,6 +1553,7 @@ export const Constants = {
       ],
       binding_status: ['pending', 'approved', 'rejected', 'cancelled'],
       company_status: ['active', 'suspended'],
+      delivery_status: ['pending', 'sending', 'sent', 'failed', 'dead', 'skipped'],
       household_grant: [
         'members.read',
         'bills.read',
@@ -996,6 +1564,12 @@ export const Constants = {
       ],
       invitation_status: ['pending', 'accepted', 'revoked', 'expired'],
       member_status: ['active', 'suspended'],
+      notice_audience: ['community', 'buildings', 'units'],
+      notice_category: ['general', 'outage', 'activity', 'safety', 'fee'],
+      notice_status: ['draft', 'scheduled', 'published', 'withdrawn'],
+      notification_category: ['bills', 'repairs', 'notices', 'activities', 'account'],
+      notification_channel: ['in_app', 'push', 'sms', 'email'],
+      notification_priority: ['normal', 'important', 'emergency'],
       occupancy_source: ['staff_entry', 'staff_review', 'owner_invitation', 'import'],
       occupant_relation: ['owner', 'tenant', 'family'],
       platform_role: ['owner', 'admin', 'support'],
