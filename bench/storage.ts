@@ -4,14 +4,17 @@
  * a plain `fs.copyFile` of the same bytes on the same disk in the same run (and a copy
  * followed by fdatasync, since an upload is made durable before it is acknowledged).
  *
- * Starts its own PostgreSQL (.data/bench-storage, port 55542) and a gateway with only the
- * Storage service on a random loopback port, uploads as a signed-in user whose writes go
- * through storage policies (RLS), and removes the whole folder at the end.
+ * Starts its own PostgreSQL (.data/bench-storage, port 55542) and, in a child process as in
+ * the platform, a gateway with only the Storage service on a random loopback port; uploads as
+ * a signed-in user whose writes go through storage policies (RLS); removes the whole folder
+ * at the end.
  * Settings: BENCH_SMALL_FILES (default 200), BENCH_LARGE_FILES (3), BENCH_CONCURRENCY (4).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -19,9 +22,8 @@ import { signAccessToken } from '../platform/src/jwt';
 import { generateKeys } from '../platform/src/keys';
 import { setLogLevel } from '../platform/src/log';
 import { prepareDatabase } from '../platform/src/migrate';
-import { startServices } from '../platform/src/platform';
 import { startPostgres } from '../platform/src/postgres';
-import { createStorageService } from '../platform/src/services/storage/storage-service';
+import type { FromServer, ToServer } from './storage/server';
 
 const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 200);
 const LARGE_FILES = Number(process.env.BENCH_LARGE_FILES ?? 3);
@@ -33,6 +35,15 @@ const SMALL = MB;
 const LARGE = 100 * MB;
 
 const dataDir = path.resolve('.data/bench-storage');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function ask(child: ChildProcess, message: ToServer): Promise<FromServer> {
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: FromServer) => ('error' in m ? reject(new Error(m.error)) : resolve(m)));
+    child.once('exit', (code) => reject(new Error(`storage server exited with ${code}`)));
+    child.send(message);
+  });
+}
 
 function payload(size: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(size);
@@ -125,15 +136,15 @@ async function main() {
   setLogLevel('warn');
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.mkdirSync(dataDir, { recursive: true });
-  const server = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT });
-  let services: Awaited<ReturnType<typeof startServices>> | undefined;
+  const postgres = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: PG_PORT });
+  let server: ChildProcess | undefined;
   try {
-    const admin = new pg.Client({ connectionString: server.url() });
+    const admin = new pg.Client({ connectionString: postgres.url() });
     await admin.connect();
     await admin.query(`drop database if exists ${DB} with (force)`);
     await admin.query(`create database ${DB}`);
     await admin.end();
-    const databaseUrl = server.url(DB);
+    const databaseUrl = postgres.url(DB);
     await prepareDatabase(databaseUrl, { seed: false });
     const db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
@@ -149,22 +160,21 @@ async function main() {
     await db.end();
 
     const keys = await generateKeys();
-    services = await startServices({
-      keys,
-      databaseUrl,
-      dataDir: path.join(dataDir, 'platform'),
-      host: '127.0.0.1',
-      port: 0,
-      local: true,
-      factories: [createStorageService],
+    server = fork(path.join(here, 'storage', 'server.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const started = await ask(server, {
+      start: { keys, databaseUrl, dataDir: path.join(dataDir, 'platform') },
+    });
+    if (!('url' in started)) throw new Error('storage server did not start');
     const user = randomUUID();
     const token = await signAccessToken(
       keys,
       { sub: user, role: 'authenticated', aud: 'authenticated' },
       3600,
     );
-    const client = createClient(services.gateway.url, keys.publishableKey, {
+    const client = createClient(started.url, keys.publishableKey, {
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
       realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket },
       global: { headers: { Authorization: `Bearer ${token}` } },
@@ -201,8 +211,8 @@ async function main() {
     process.stdout.write(`  100 MB upload:   ${ratio(large.upMbps, largeCopy)}\n`);
     process.stdout.write(`  100 MB download: ${ratio(large.downMbps, largeCopy)}\n`);
   } finally {
-    await services?.close();
-    await server.stop();
+    if (server?.connected) await ask(server, { stop: true }).catch(() => server?.kill());
+    await postgres.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
