@@ -1,0 +1,542 @@
+-- =====================================================================================
+-- Billing engine in SQL (issue #8): the set-based bill run, late fees, adjustments
+--
+-- The rules are specified once, in app/modules/billing/rules/ (pure TypeScript, unit-tested
+-- against published price tables). The bill run repeats the same arithmetic here, set-based,
+-- because a community-wide run over 100k units must not round-trip through the app; an
+-- integration test checks SQL and TypeScript agree line by line.
+--
+--   billing.today()                     the billing day (Asia/Shanghai calendar)
+--   billing.compute_charges(c, period)  what a run for a community and month would bill
+--   billing.publish_bill_run(c, period) inserts the bills that do not exist yet (idempotent)
+--   billing.late_fee_fen(…)             滞纳金 of a principal as of a day
+--   billing.bill_amounts(bill ids)      amount, late fee as of today, total (what a payer pays)
+--   billing.adjust_bill / waive_bill    audited corrections with a reason
+--   billing.notify(…)                   the one place billing hands messages to the notification center (private.notify)
+-- =====================================================================================
+
+create or replace function billing.today()
+returns date
+language sql
+stable
+set search_path = ''
+as $$
+  select (now() at time zone 'Asia/Shanghai')::date
+$$;
+comment on function billing.today() is
+  'The billing calendar day: due dates, late fees and reminders follow the China calendar whatever the server time zone.';
+
+create or replace function billing.can(p_company_id uuid, p_permission public.app_permission, p_community_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(current_setting('role', true), '') = 'service_role'
+    or private.has_permission(p_company_id, p_permission, p_community_id)
+$$;
+comment on function billing.can(uuid, public.app_permission, uuid) is
+  'has_permission for billing workflows, also true for jobs and webhooks running as service_role.';
+
+-- -------------------------------------------------------------------------------------
+-- Charges of a bill run
+-- -------------------------------------------------------------------------------------
+create or replace function billing.compute_charges(p_community_id uuid, p_period_start date)
+returns table (
+  company_id uuid,
+  community_id uuid,
+  building_id uuid,
+  unit_id uuid,
+  fee_item_id uuid,
+  fee_item_name text,
+  rule_version_id uuid,
+  period_start date,
+  period_end date,
+  due_date date,
+  quantity numeric,
+  unit_price_e4 bigint,
+  amount_fen bigint,
+  detail jsonb
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_company_id uuid;
+begin
+  select c.company_id into v_company_id from public.communities c where c.id = p_community_id;
+  if not found or not (billing.can(v_company_id, 'bill.manage', p_community_id)
+    or billing.can(v_company_id, 'bill.read', p_community_id)) then
+    raise exception using errcode = '42501', message = 'billing.forbidden';
+  end if;
+  if p_period_start is null or extract(day from p_period_start) <> 1 then
+    raise exception using errcode = '22023', message = 'billing.period_not_month_start';
+  end if;
+
+  return query
+  with items as (
+    -- Fee items billed in this month, each with the rule version in force on the period's 1st.
+    select fi.id, fi.company_id, fi.community_id, fi.name, fi.applies_to, fi.bill_vacant, fi.due_days,
+      m.months, p_period_start as ps, ((p_period_start + make_interval(months => m.months))::date - 1) as pe,
+      rv.id as rule_version_id, rv.rule, rv.rule ->> 'method' as method
+    from public.fee_items fi
+    cross join lateral (
+      select case fi.billing_cycle when 'monthly' then 1 when 'quarterly' then 3 else 12 end as months
+    ) m
+    join lateral (
+      select v.id, v.rule from public.fee_rule_versions v
+      where v.fee_item_id = fi.id and v.effective_from <= p_period_start
+      order by v.effective_from desc
+      limit 1
+    ) rv on true
+    where fi.community_id = p_community_id and fi.active
+      and (fi.billing_cycle = 'monthly'
+        or (fi.billing_cycle = 'quarterly' and extract(month from p_period_start)::int in (1, 4, 7, 10))
+        or (fi.billing_cycle = 'yearly' and extract(month from p_period_start)::int = 1))
+  ),
+  tiers as (
+    select i.rule_version_id, t.ord,
+      coalesce(lag((t.tier ->> 'upTo')::numeric) over (partition by i.rule_version_id order by t.ord), 0) as lo,
+      (t.tier ->> 'upTo')::numeric as hi,
+      (t.tier ->> 'unitPriceE4')::bigint as price
+    from items i
+    cross join lateral jsonb_array_elements(i.rule -> 'tiers') with ordinality as t (tier, ord)
+    where i.method = 'metered'
+  ),
+  occ as (
+    -- Principals (owners, tenants) whose stay overlaps the longest possible period.
+    select o.unit_id,
+      min(coalesce(o.move_in_date, '-infinity'::date)) as first_in,
+      max(coalesce(o.move_out_date, 'infinity'::date)) as last_out
+    from public.occupancies o
+    where o.community_id = p_community_id and o.relation in ('owner', 'tenant') and o.deleted_at is null
+      and coalesce(o.move_in_date, '-infinity'::date) <= (p_period_start + interval '1 year')::date
+      and coalesce(o.move_out_date, 'infinity'::date) >= p_period_start
+    group by o.unit_id
+  ),
+  base as (
+    select i.*, u.id as u_id, u.building_id as b_id, u.floor_area,
+      (occ.unit_id is not null and least(i.pe, occ.last_out) >= greatest(i.ps, occ.first_in)) as occupied,
+      greatest(i.ps, occ.first_in) as occ_start, least(i.pe, occ.last_out) as occ_end
+    from items i
+    join public.units u
+      on u.community_id = i.community_id and u.deleted_at is null and u.use = any (i.applies_to)
+    left join occ on occ.unit_id = u.id
+  ),
+  billable as (
+    -- Occupied: the days the principals cover (move-in/out proration). Vacant: the whole
+    -- period when the item bills vacant units, otherwise nothing.
+    select b.*,
+      (b.pe - b.ps + 1) as period_days,
+      case
+        when b.occupied and coalesce(b.rule ->> 'proration', 'daily') = 'daily' then b.occ_end - b.occ_start + 1
+        else b.pe - b.ps + 1
+      end as billable_days
+    from base b
+    where b.occupied or b.bill_vacant
+  ),
+  flat as (
+    select b.company_id, b.community_id, b.b_id, b.u_id, b.id as item_id, b.name, b.rule_version_id, b.ps, b.pe,
+      (b.ps + b.due_days) as due,
+      case b.method when 'area' then b.floor_area else 1::numeric end as qty,
+      (b.rule ->> 'unitPriceE4')::bigint as price,
+      -- Exact, then rounded once, half-up, to the fen: qty × price(1/10,000 元) × months × days/period days ÷ 100.
+      round(
+        (case b.method when 'area' then b.floor_area else 1::numeric end)
+        * (b.rule ->> 'unitPriceE4')::bigint * b.months * b.billable_days
+        / (b.period_days * 100)
+      )::bigint as amount,
+      jsonb_build_object('months', b.months, 'billableDays', b.billable_days, 'periodDays', b.period_days) as detail
+    from billable b
+    where b.method in ('fixed', 'area', 'per_space') and (b.method <> 'area' or b.floor_area is not null)
+  ),
+  metered as (
+    select b.company_id, b.community_id, b.b_id, b.u_id, b.id as item_id, b.name, b.rule_version_id, b.ps, b.pe,
+      (b.ps + b.due_days) as due, b.rule, m.multiplier, r_end.read_on as end_on, r_end.reading as end_reading,
+      coalesce(r_start.reading, r_first.reading) as start_reading,
+      case when b.rule ->> 'tierBasis' = 'annual'
+        then round((coalesce(r_start.reading, r_first.reading) - coalesce(r_year.reading, r_yfirst.reading, r_first.reading)) * m.multiplier, 3)
+        else 0::numeric end as prior_use
+    from billable b
+    join public.meters m on m.unit_id = b.u_id and m.fee_item_id = b.id and m.active
+    -- The period's closing reading: the last one within the period.
+    join lateral (
+      select r.read_on, r.reading from public.meter_readings r
+      where r.meter_id = m.id and r.read_on between b.ps and b.pe
+      order by r.read_on desc limit 1
+    ) r_end on true
+    -- Opening: the last reading before the period, or (a new meter) the first one ever.
+    left join lateral (
+      select r.reading from public.meter_readings r
+      where r.meter_id = m.id and r.read_on < b.ps
+      order by r.read_on desc limit 1
+    ) r_start on true
+    left join lateral (
+      select r.reading from public.meter_readings r
+      where r.meter_id = m.id
+      order by r.read_on limit 1
+    ) r_first on true
+    -- Annual tiers: use so far this calendar year counts from the last reading of the previous year.
+    left join lateral (
+      select r.reading from public.meter_readings r
+      where r.meter_id = m.id and r.read_on < date_trunc('year', b.ps)::date and b.rule ->> 'tierBasis' = 'annual'
+      order by r.read_on desc limit 1
+    ) r_year on true
+    left join lateral (
+      select r.reading from public.meter_readings r
+      where r.meter_id = m.id and r.read_on >= date_trunc('year', b.ps)::date and b.rule ->> 'tierBasis' = 'annual'
+      order by r.read_on limit 1
+    ) r_yfirst on true
+    where b.method = 'metered'
+  ),
+  metered_priced as (
+    select x.*, round((x.end_reading - x.start_reading) * x.multiplier, 3) as usage, t.amount_e4, t.breakdown, t.tiers_used, t.single_price
+    from metered x
+    cross join lateral (
+      select
+        sum(q.qty * q.price) as amount_e4,
+        jsonb_agg(jsonb_build_object('from', q.lo, 'to', q.hi, 'quantity', q.qty, 'unitPriceE4', q.price) order by q.ord)
+          filter (where q.qty > 0) as breakdown,
+        count(*) filter (where q.qty > 0) as tiers_used,
+        max(q.price) filter (where q.qty > 0) as single_price
+      from (
+        select t.ord, t.lo, t.hi, t.price,
+          greatest(0::numeric,
+            least(x.prior_use + round((x.end_reading - x.start_reading) * x.multiplier, 3), coalesce(t.hi, 'infinity'::numeric))
+            - greatest(x.prior_use, t.lo)) as qty
+        from tiers t
+        where t.rule_version_id = x.rule_version_id
+      ) q
+    ) t
+  )
+  select f.company_id, f.community_id, f.b_id, f.u_id, f.item_id, f.name, f.rule_version_id, f.ps, f.pe, f.due,
+    f.qty, f.price, f.amount, f.detail
+  from flat f
+  where f.amount > 0
+  union all
+  select p.company_id, p.community_id, p.b_id, p.u_id, p.item_id, p.name, p.rule_version_id, p.ps, p.pe, p.due,
+    p.usage,
+    case when p.tiers_used = 1 then p.single_price end,
+    round(p.amount_e4 / 100)::bigint,
+    jsonb_build_object(
+      'startReading', p.start_reading, 'endReading', p.end_reading, 'readOn', p.end_on,
+      'multiplier', p.multiplier, 'priorUse', p.prior_use,
+      'tierBasis', coalesce(p.rule ->> 'tierBasis', 'monthly'), 'tiers', coalesce(p.breakdown, '[]'::jsonb))
+  from metered_priced p
+  where p.usage > 0 and round(p.amount_e4 / 100) > 0;
+end
+$$;
+comment on function billing.compute_charges(uuid, date) is
+  'What a bill run for the community and month charges: one row per unit and fee item, with quantity, unit price, exact amount rounded half-up to the fen and the computation detail. Needs bill.read or bill.manage (or service_role).';
+
+-- -------------------------------------------------------------------------------------
+-- Notifications: the single hand-off to the notification center
+-- -------------------------------------------------------------------------------------
+create or replace function billing.yuan(p_fen bigint)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select '¥' || to_char(p_fen / 100.0, 'FM999999999990.00')
+$$;
+comment on function billing.yuan(bigint) is 'Fen as ¥ text with two decimals, for message bodies.';
+
+create or replace function billing.notify(
+  p_event_key text,
+  p_company_id uuid,
+  p_community_id uuid,
+  p_user_ids uuid[],
+  p_title text,
+  p_body text,
+  p_link text,
+  p_data jsonb default '{}',
+  p_priority text default 'normal'
+)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if coalesce(cardinality(p_user_ids), 0) = 0 then
+    return 0;
+  end if;
+  -- The notification center (20261122200000_notifications.sql): inbox + push/SMS by
+  -- preference, idempotent per (event key, recipient).
+  return private.notify(
+    p_event_key, p_user_ids, 'bills'::public.notification_category, p_title, p_body, p_link,
+    p_priority::public.notification_priority, p_company_id, p_community_id, coalesce(p_data, '{}'), null
+  );
+end
+$$;
+comment on function billing.notify(text, uuid, uuid, uuid[], text, text, text, jsonb, text) is
+  'The one call billing makes to notify people (bill published, reminder, dunning, paid, refunded): private.notify in category bills. Idempotent per event key and recipient.';
+
+create or replace function billing.bill_recipients(p_unit_ids uuid[])
+returns table (unit_id uuid, user_id uuid)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select distinct o.unit_id, o.user_id
+  from public.occupancies o
+  where o.unit_id = any (p_unit_ids)
+    and o.user_id is not null and o.deleted_at is null
+    and (o.move_out_date is null or o.move_out_date >= billing.today())
+    and (o.relation in ('owner', 'tenant') or 'bills.read' = any (o.household_grants))
+$$;
+comment on function billing.bill_recipients(uuid[]) is 'Who hears about a unit''s bills: its principals and family members allowed to read bills.';
+
+-- -------------------------------------------------------------------------------------
+-- Publishing a bill run
+-- -------------------------------------------------------------------------------------
+create or replace function billing.publish_bill_run(p_community_id uuid, p_period_start date)
+returns table (bill_run_id uuid, created_bills integer, created_fen bigint, notified integer)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_company_id uuid;
+  v_run_id uuid;
+  v_count integer;
+  v_total bigint;
+  v_notified integer := 0;
+  v_units uuid[];
+begin
+  select c.company_id into v_company_id from public.communities c where c.id = p_community_id;
+  if not found or not billing.can(v_company_id, 'bill.manage', p_community_id) then
+    raise exception using errcode = '42501', message = 'billing.forbidden';
+  end if;
+
+  insert into public.bill_runs (company_id, community_id, period_start, published_by)
+  values (v_company_id, p_community_id, p_period_start, (select auth.uid()))
+  on conflict (company_id, community_id, period_start) do nothing;
+  -- Concurrent publishes of one run queue here; the second one finds every bill present.
+  select r.id into v_run_id from public.bill_runs r
+  where r.company_id = v_company_id and r.community_id = p_community_id and r.period_start = p_period_start
+  for update;
+
+  with charges as materialized (
+    select * from billing.compute_charges(p_community_id, p_period_start)
+  ),
+  inserted as (
+    insert into public.bills (
+      company_id, community_id, building_id, unit_id, fee_item_id, bill_run_id,
+      period_start, period_end, due_date, amount_fen
+    )
+    select c.company_id, c.community_id, c.building_id, c.unit_id, c.fee_item_id, v_run_id,
+      c.period_start, c.period_end, c.due_date, c.amount_fen
+    from charges c
+    on conflict (unit_id, fee_item_id, period_start) do nothing
+    returning id, unit_id, fee_item_id, amount_fen
+  ),
+  lines as (
+    insert into public.bill_lines (
+      company_id, community_id, unit_id, bill_id, kind, description, rule_version_id,
+      period_start, period_end, quantity, unit_price_e4, amount_fen, detail
+    )
+    select c.company_id, c.community_id, c.unit_id, i.id, 'charge', c.fee_item_name, c.rule_version_id,
+      c.period_start, c.period_end, c.quantity, c.unit_price_e4, c.amount_fen, c.detail
+    from inserted i
+    join charges c on c.unit_id = i.unit_id and c.fee_item_id = i.fee_item_id
+    returning 1
+  )
+  select count(*)::integer, coalesce(sum(i.amount_fen), 0)::bigint, array_agg(distinct i.unit_id)
+  into v_count, v_total, v_units
+  from inserted i;
+
+  update public.bill_runs r
+  set bill_count = r.bill_count + v_count, total_fen = r.total_fen + v_total
+  where r.id = v_run_id and v_count > 0;
+
+  if v_count > 0 then
+    -- One message per person and run: "your bills for <month> are out".
+    select coalesce(sum(billing.notify(
+        'billing.published:' || v_run_id || ':' || x.user_id, v_company_id, p_community_id, array[x.user_id],
+        to_char(p_period_start, 'YYYY"年"FMMM"月"') || '账单已出',
+        '您有 ' || x.bills || ' 笔新账单，合计 ' || billing.yuan(x.amount_fen) || '，请在截止日前缴纳。',
+        '/bills',
+        jsonb_build_object('period', to_char(p_period_start, 'YYYY-MM'), 'bills', x.bills, 'amountFen', x.amount_fen))), 0)::integer
+    into v_notified
+    from (
+      select r.user_id, count(*) as bills, sum(b.amount_fen)::bigint as amount_fen
+      from public.bills b
+      join billing.bill_recipients(v_units) r on r.unit_id = b.unit_id
+      where b.bill_run_id = v_run_id and b.unit_id = any (v_units) and b.created_at = now()
+      group by r.user_id
+    ) x;
+  end if;
+
+  return query select v_run_id, v_count, v_total, v_notified;
+end
+$$;
+comment on function billing.publish_bill_run(uuid, date) is
+  'Publishes the bill run of a community and month: inserts every computed bill that does not exist yet (unique unit × item × period), with its line, and notifies residents once. Running it again creates nothing twice. Needs bill.manage.';
+
+-- -------------------------------------------------------------------------------------
+-- Late fees and what a bill costs today
+-- -------------------------------------------------------------------------------------
+create or replace function billing.late_fee_fen(p_principal_fen bigint, p_due_date date, p_as_of date, p_rule jsonb)
+returns bigint
+language sql
+immutable
+set search_path = ''
+as $$
+  -- Days late beyond the grace days, at dailyRateBp/10,000 of the principal a day, capped at
+  -- capBp/10,000 of the principal; exact, then rounded half-up to the fen.
+  select case
+    when p_rule -> 'lateFee' is null or jsonb_typeof(p_rule -> 'lateFee') = 'null' then 0
+    when p_as_of - p_due_date - (p_rule -> 'lateFee' ->> 'graceDays')::int <= 0 then 0
+    else least(
+      round(p_principal_fen::numeric * (p_rule -> 'lateFee' ->> 'dailyRateBp')::numeric
+        * (p_as_of - p_due_date - (p_rule -> 'lateFee' ->> 'graceDays')::int) / 10000),
+      round(p_principal_fen::numeric * (p_rule -> 'lateFee' ->> 'capBp')::numeric / 10000)
+    )::bigint
+  end
+$$;
+comment on function billing.late_fee_fen(bigint, date, date, jsonb) is
+  '滞纳金 of a principal on a day: (days past due − grace days) × dailyRateBp/10,000 × principal, capped at capBp/10,000 × principal, rounded half-up to the fen. Mirrors lateFeeFen() in app/modules/billing/rules.';
+
+create or replace function billing.bill_amounts_unchecked(p_bill_ids uuid[], p_as_of date default null)
+returns table (bill_id uuid, amount_fen bigint, late_fee_fen bigint, total_fen bigint)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select b.id, b.amount_fen, lf.fee, b.amount_fen + lf.fee
+  from public.bills b
+  cross join lateral (
+    select case when b.status = 'unpaid' then coalesce((
+      select billing.late_fee_fen(b.amount_fen, b.due_date, coalesce(p_as_of, billing.today()), v.rule)
+      from public.bill_lines l
+      join public.fee_rule_versions v on v.id = l.rule_version_id
+      where l.bill_id = b.id and l.kind = 'charge'
+      order by l.created_at
+      limit 1
+    ), 0) else b.late_fee_fen end as fee
+  ) lf
+  where b.id = any (p_bill_ids)
+$$;
+comment on function billing.bill_amounts_unchecked(uuid[], date) is
+  'Internal: amount due of bills with the late fee as of a day (default today); callers have checked access.';
+
+create or replace function billing.bill_amounts(p_bill_ids uuid[], p_as_of date default null)
+returns table (bill_id uuid, amount_fen bigint, late_fee_fen bigint, total_fen bigint)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.*
+  from billing.bill_amounts_unchecked(p_bill_ids, p_as_of) a
+  join public.bills b on b.id = a.bill_id
+  where b.unit_id = any ((select private.household_unit_ids('bills.read'))::uuid[])
+    or billing.can(b.company_id, 'bill.read', b.community_id)
+$$;
+comment on function billing.bill_amounts(uuid[], date) is
+  'Amount due of the bills the caller may read, with the late fee as of a day (default today).';
+
+-- -------------------------------------------------------------------------------------
+-- Adjustments and waivers (audited through bill_lines and bills)
+-- -------------------------------------------------------------------------------------
+create or replace function billing.lock_unpaid_bill(p_bill_id uuid, p_permission public.app_permission)
+returns public.bills
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  b public.bills;
+begin
+  select * into b from public.bills where id = p_bill_id for update;
+  if not found or not billing.can(b.company_id, p_permission, b.community_id) then
+    raise exception using errcode = '42501', message = 'billing.forbidden';
+  end if;
+  if b.status <> 'unpaid' then
+    raise exception using errcode = 'P0001', message = 'billing.bill_not_unpaid';
+  end if;
+  if exists (select 1 from public.payment_intent_bills ib where ib.bill_id = b.id and ib.active) then
+    raise exception using errcode = '55P03', message = 'billing.bill_locked';
+  end if;
+  return b;
+end
+$$;
+comment on function billing.lock_unpaid_bill(uuid, public.app_permission) is
+  'Row-locks an unpaid bill the caller may change; refuses one in an open checkout (billing.bill_locked).';
+
+create or replace function billing.adjust_bill(p_bill_id uuid, p_delta_fen bigint, p_reason text)
+returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  b public.bills;
+begin
+  b := billing.lock_unpaid_bill(p_bill_id, 'bill.manage');
+  if char_length(btrim(coalesce(p_reason, ''))) = 0 then
+    raise exception using errcode = '22023', message = 'billing.reason_required';
+  end if;
+  if p_delta_fen = 0 or b.amount_fen + p_delta_fen <= 0 then
+    raise exception using errcode = '22023', message = 'billing.adjustment_invalid',
+      detail = 'an adjustment must change the amount and leave it above zero; waive the bill instead';
+  end if;
+  insert into public.bill_lines (company_id, community_id, unit_id, bill_id, kind, description, amount_fen, reason)
+  values (b.company_id, b.community_id, b.unit_id, b.id, 'adjustment', '调整', p_delta_fen, btrim(p_reason));
+  update public.bills set amount_fen = amount_fen + p_delta_fen where id = b.id;
+  return b.amount_fen + p_delta_fen;
+end
+$$;
+comment on function billing.adjust_bill(uuid, bigint, text) is 'Adds a ± adjustment line with a reason to an unpaid bill (bill.manage); returns the new amount.';
+
+create or replace function billing.waive_bill(p_bill_id uuid, p_reason text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  b public.bills;
+begin
+  b := billing.lock_unpaid_bill(p_bill_id, 'bill.manage');
+  if char_length(btrim(coalesce(p_reason, ''))) = 0 then
+    raise exception using errcode = '22023', message = 'billing.reason_required';
+  end if;
+  insert into public.bill_lines (company_id, community_id, unit_id, bill_id, kind, description, amount_fen, reason)
+  values (b.company_id, b.community_id, b.unit_id, b.id, 'waiver', '减免', -b.amount_fen, btrim(p_reason));
+  update public.bills set status = 'waived' where id = b.id;
+end
+$$;
+comment on function billing.waive_bill(uuid, text) is 'Waives (减免) an unpaid bill with a reason (bill.manage): a waiver line of −amount and status waived.';
+
+revoke all on function billing.today() from public, anon;
+revoke all on function billing.can(uuid, public.app_permission, uuid) from public, anon;
+revoke all on function billing.compute_charges(uuid, date) from public, anon;
+revoke all on function billing.notify(text, uuid, uuid, uuid[], text, text, text, jsonb, text) from public, anon, authenticated;
+revoke all on function billing.yuan(bigint) from public, anon;
+revoke all on function billing.bill_recipients(uuid[]) from public, anon, authenticated;
+revoke all on function billing.publish_bill_run(uuid, date) from public, anon;
+revoke all on function billing.late_fee_fen(bigint, date, date, jsonb) from public, anon;
+revoke all on function billing.bill_amounts(uuid[], date) from public, anon;
+revoke all on function billing.bill_amounts_unchecked(uuid[], date) from public, anon, authenticated;
+revoke all on function billing.lock_unpaid_bill(uuid, public.app_permission) from public, anon, authenticated;
+revoke all on function billing.adjust_bill(uuid, bigint, text) from public, anon;
+revoke all on function billing.waive_bill(uuid, text) from public, anon;
+grant execute on function billing.today() to authenticated, service_role;
+grant execute on function billing.can(uuid, public.app_permission, uuid) to authenticated, service_role;
+grant execute on function billing.compute_charges(uuid, date) to authenticated, service_role;
+grant execute on function billing.notify(text, uuid, uuid, uuid[], text, text, text, jsonb, text) to service_role;
+grant execute on function billing.yuan(bigint) to authenticated, service_role;
+grant execute on function billing.bill_recipients(uuid[]) to service_role;
+grant execute on function billing.publish_bill_run(uuid, date) to authenticated, service_role;
+grant execute on function billing.late_fee_fen(bigint, date, date, jsonb) to authenticated, service_role;
+grant execute on function billing.bill_amounts(uuid[], date) to authenticated, service_role;
+grant execute on function billing.adjust_bill(uuid, bigint, text) to authenticated, service_role;
+grant execute on function billing.waive_bill(uuid, text) to authenticated, service_role;
