@@ -360,6 +360,91 @@ describe('row-level security through storage policies', () => {
   }
 });
 
+describe('persona × operation matrix on a private folder', () => {
+  type Persona = 'owner' | 'other user' | 'anonymous' | 'service role';
+  const personas: Persona[] = ['owner', 'other user', 'anonymous', 'service role'];
+  const clientOf = (p: Persona): SupabaseClient =>
+    p === 'owner'
+      ? alice.client
+      : p === 'other user'
+        ? bob.client
+        : p === 'anonymous'
+          ? clientWithKey(platform, 'publishable')
+          : admin;
+  const allowed = (p: Persona) => p === 'owner' || p === 'service role';
+  let n = 0;
+  /** A fresh object in Alice's folder, put there by the service role. */
+  async function seed() {
+    const key = `${alice.id}/matrix/${n++}.txt`;
+    expect(
+      (await admin.storage.from('homes').upload(key, 'seed', { contentType: 'text/plain' })).error,
+    ).toBeNull();
+    return key;
+  }
+  const stillThere = async (key: string) => (await admin.storage.from('homes').exists(key)).data;
+
+  it.each(personas)('upload into the folder: %s', async (p) => {
+    const { error } = await clientOf(p)
+      .storage.from('homes')
+      .upload(`${alice.id}/matrix/new-${n++}.txt`, 'x', { contentType: 'text/plain' });
+    if (allowed(p)) expect(error).toBeNull();
+    else expect(error).toMatchObject({ statusCode: '403', code: 'AccessDenied' });
+  });
+
+  it.each(personas)('download, info and sign: %s', async (p) => {
+    const key = await seed();
+    const bucket = clientOf(p).storage.from('homes');
+    const down = await bucket.download(key);
+    const signed = await bucket.createSignedUrl(key, 60);
+    if (allowed(p)) {
+      expect(await down.data?.text()).toBe('seed');
+      expect((await bucket.info(key)).data?.name).toBe(key);
+      expect(signed.error).toBeNull();
+    } else {
+      expect(down.error).toMatchObject({ code: 'NoSuchKey' });
+      expect((await bucket.exists(key)).data).toBe(false);
+      expect(signed.error).toMatchObject({ code: 'NoSuchKey' });
+    }
+  });
+
+  it.each(personas)('list the folder: %s', async (p) => {
+    const key = await seed();
+    const { data } = await clientOf(p).storage.from('homes').list(`${alice.id}/matrix`);
+    expect(data?.some((e) => `${alice.id}/matrix/${e.name}` === key)).toBe(allowed(p));
+  });
+
+  it.each(personas)('replace (upsert) and update: %s', async (p) => {
+    const key = await seed();
+    const bucket = clientOf(p).storage.from('homes');
+    const upsert = await bucket.upload(key, 'changed', { contentType: 'text/plain', upsert: true });
+    const update = await bucket.update(key, Buffer.from('updated'), { contentType: 'text/plain' });
+    if (allowed(p)) {
+      expect(upsert.error).toBeNull();
+      expect(update.error).toBeNull();
+    } else {
+      expect(upsert.error).toMatchObject({ statusCode: '403' });
+      expect(update.error).toMatchObject({ statusCode: '403' });
+    }
+    const content = await (await admin.storage.from('homes').download(key)).data?.text();
+    expect(content).toBe(allowed(p) ? 'updated' : 'seed');
+  });
+
+  it.each(personas)('remove: %s', async (p) => {
+    const key = await seed();
+    const { data } = await clientOf(p).storage.from('homes').remove([key]);
+    expect(data?.map((o) => o.name)).toEqual(allowed(p) ? [key] : []);
+    expect(await stillThere(key)).toBe(!allowed(p));
+  });
+
+  it.each(personas)('move within the folder: %s', async (p) => {
+    const key = await seed();
+    const { error } = await clientOf(p).storage.from('homes').move(key, `${key}.moved`);
+    if (allowed(p)) expect(error).toBeNull();
+    else expect(error).toMatchObject({ code: 'NoSuchKey' });
+    expect(await stillThere(key)).toBe(!allowed(p));
+  });
+});
+
 describe('signed and public URLs', () => {
   it('serves a signed URL without auth until it expires', async () => {
     const key = `${alice.id}/signed.txt`;
