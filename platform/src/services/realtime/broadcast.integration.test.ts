@@ -222,4 +222,64 @@ describe('private channels', () => {
     await sleep(200);
     expect(privInbox.items).toHaveLength(0);
   });
+
+  it('replays recent stored messages on a private channel, then continues live without repeats', async () => {
+    const alice = await mintUser(platform.keys);
+    const topic = `room:${alice.id}`;
+    for (const n of [1, 2, 3])
+      await platform.sql.query(`select realtime.send($1::jsonb, 'saved', $2)`, [
+        JSON.stringify({ n }),
+        topic,
+      ]);
+    const a = await client({ token: alice.token });
+    const inbox = new Inbox<{ payload: { n: number }; meta?: { replayed?: boolean; id: string } }>();
+    const ch = a
+      .channel(topic, {
+        config: { private: true, broadcast: { replay: { since: Date.now() - 60_000, limit: 2 } } },
+      })
+      .on('broadcast', { event: 'saved' }, (m) => inbox.push(m as never));
+    expect((await subscribe(ch)).status).toBe('SUBSCRIBED');
+    await inbox.waitFor(2);
+    await platform.sql.query(`select realtime.send('{"n": 4}', 'saved', $1)`, [topic]);
+    await inbox.waitFor(3);
+    await sleep(100);
+    expect(inbox.items.map((m) => [m.payload.n, m.meta?.replayed ?? false])).toEqual([
+      [2, true],
+      [3, true],
+      [4, false],
+    ]);
+  });
+
+  it('checks write permission for REST broadcasts to private topics', async () => {
+    const alice = await mintUser(platform.keys);
+    const a = await client({ token: alice.token });
+    const inbox = new Inbox<unknown>();
+    const own = a
+      .channel(`room:${alice.id}`, { config: { private: true } })
+      .on('broadcast', { event: '*' }, (m) => inbox.push(m));
+    expect((await subscribe(own)).status).toBe('SUBSCRIBED');
+    const sender = await client({ token: alice.token });
+    expect(
+      await sender.channel(`room:${alice.id}`, { config: { private: true } }).httpSend('hi', { x: 1 }),
+    ).toEqual({ success: true });
+    await inbox.waitFor(1);
+    await expect(
+      sender.channel('shared', { config: { private: true } }).httpSend('hi', { x: 1 }),
+    ).rejects.toThrow('Unauthorized');
+  });
+
+  it('tells a channel that asked for replication_ready that it is ready', async () => {
+    const c = await client();
+    const system = new Inbox<{ extension: string; status: string; message: string }>();
+    const ch = c
+      .channel('ready', { config: { broadcast: { replication_ready: true } } })
+      .on('system', {}, (p) => system.push(p));
+    await subscribe(ch);
+    const [msg] = await system.waitFor(1);
+    expect(msg).toMatchObject({
+      extension: 'system',
+      status: 'ok',
+      message: 'Replication connection established',
+    });
+  });
 });

@@ -1,9 +1,10 @@
 import { AuthorizationError, type Extension, emptyPolicies, type Policies } from './authorization';
 import { type ChangeSubscriber, type PgBinding, parseBindings, SubscribeError } from './cdc/postgres-changes';
+import type { DbMessage } from './db-broadcast';
 import type { RealtimeDeps } from './deps';
 import { type Member, type OutBroadcast, topicKey } from './hub';
 import type { PresenceDiff } from './presence';
-import type { PhxMessage, UserBroadcastPush, Vsn } from './serializer';
+import { encodeUserBroadcast, type PhxMessage, type UserBroadcastPush, type Vsn } from './serializer';
 import { checkToken, type RealtimeClaims } from './tokens';
 
 /** The part of a websocket connection a channel talks to. */
@@ -45,6 +46,9 @@ export class Channel implements Member, ChangeSubscriber {
   private ackBroadcast = false;
   private presenceEnabled = false;
   private presenceKey = '';
+  private replicationReady = false;
+  private replay: DbMessage[] = [];
+  private readonly replayedIds = new Set<string>();
   private token = '';
   private currentClaims!: RealtimeClaims;
   private policies: Policies = emptyPolicies();
@@ -77,6 +81,10 @@ export class Channel implements Member, ChangeSubscriber {
 
   canReceiveBroadcast() {
     return !this.isPrivate || this.policies.broadcast.read === true;
+  }
+
+  replayed(messageId: string) {
+    return this.replayedIds.has(messageId);
   }
 
   canReceivePresence() {
@@ -116,6 +124,9 @@ export class Channel implements Member, ChangeSubscriber {
     this.key = topicKey(this.subTopic, this.isPrivate);
     this.selfBroadcast = truthy(config.broadcast?.self);
     this.ackBroadcast = truthy(config.broadcast?.ack);
+    this.replicationReady = truthy(
+      (config.broadcast as { replication_ready?: unknown } | undefined)?.replication_ready,
+    );
     this.presenceEnabled = truthy(config.presence?.enabled);
     const key = config.presence?.key;
     this.presenceKey =
@@ -140,6 +151,11 @@ export class Channel implements Member, ChangeSubscriber {
     if (this.isPrivate) {
       const denied = await this.authorizeRead([]);
       if (denied) return { ok: false, reason: denied };
+    }
+    const replay = (config.broadcast as { replay?: unknown } | undefined)?.replay;
+    if (replay !== undefined && replay !== null) {
+      const failed = await this.loadReplay(replay);
+      if (failed) return { ok: false, reason: failed };
     }
 
     try {
@@ -177,10 +193,49 @@ export class Channel implements Member, ChangeSubscriber {
     };
   }
 
+  /** `config.broadcast.replay: {since, limit}` on a private channel (hosted: maybe_replay_messages). */
+  private async loadReplay(replay: unknown): Promise<string | null> {
+    if (!this.isPrivate) return 'UnableToReplayMessages: Replay is not allowed for public channels';
+    const { since = 0, limit = 10 } = (typeof replay === 'object' ? replay : {}) as {
+      since?: unknown;
+      limit?: unknown;
+    };
+    if (!Number.isInteger(since) || !Number.isInteger(limit))
+      return 'UnableToReplayMessages: Replay params are not valid';
+    if (this.policies.broadcast.read !== true) {
+      return `Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`;
+    }
+    try {
+      this.replay = await this.deps.dbBroadcast.replay(this.subTopic, since as number, limit as number);
+    } catch (err) {
+      this.deps.log.error('UnableToReplayMessages', { topic: this.subTopic, error: String(err) });
+      return 'UnableToReplayMessages: Realtime was unable to replay messages';
+    }
+    for (const m of this.replay) this.replayedIds.add(m.id);
+    return null;
+  }
+
   /** Pushes that follow the join reply (hosted sends them from the channel right after joining). */
   afterJoin() {
+    for (const m of this.replay) {
+      const meta = { replayed: true, id: m.id };
+      if (m.binary) {
+        if (this.vsn === '2.0.0')
+          this.send(encodeUserBroadcast(this.topic, m.event, meta, 'binary', m.binary), true);
+      } else {
+        this.push('broadcast', {
+          type: 'broadcast',
+          event: m.event,
+          payload: JSON.parse(m.payloadJson ?? 'null'),
+          meta,
+        });
+      }
+    }
+    this.replay = [];
     if (this.presenceEnabled && this.canReceivePresence())
       this.push('presence_state', this.deps.presence.list(this.key));
+    // The database connections this channel needs are up before the join is answered.
+    if (this.replicationReady) this.systemMessage('system', 'ok', 'Replication connection established');
     if (this.pgError) this.systemMessage('postgres_changes', 'error', this.pgError);
     else if (this.bindings.length > 0)
       this.systemMessage('postgres_changes', 'ok', 'Subscribed to PostgreSQL');

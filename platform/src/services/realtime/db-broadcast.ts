@@ -133,6 +133,34 @@ export class DbBroadcastListener {
     };
   }
 
+  /**
+   * Broadcast replay (private channels, `config.broadcast.replay`): the last `limit` (1–25)
+   * messages of the topic inserted since `sinceMs`, oldest first — hosted Realtime.Messages.replay.
+   */
+  async replay(topic: string, sinceMs: number, limit: number): Promise<DbMessage[]> {
+    const r = await this.opts.pool.query<{
+      id: string;
+      event: string | null;
+      payload: string | null;
+      binary_payload: Buffer | null;
+    }>(
+      `select id, event, payload::text as payload, binary_payload from realtime.messages
+        where topic = $1 and private and extension = 'broadcast'
+          and inserted_at >= to_timestamp($2::float8 / 1000) at time zone 'utc'
+          and inserted_at < (now() at time zone 'utc') + interval '1 minute'
+        order by inserted_at desc limit $3`,
+      [topic, sinceMs, Math.max(1, Math.min(25, limit))],
+    );
+    return r.rows.reverse().map((row) => ({
+      id: row.id,
+      topic,
+      event: row.event ?? '',
+      private: true,
+      payloadJson: row.binary_payload ? null : (row.payload ?? 'null'),
+      binary: row.binary_payload,
+    }));
+  }
+
   async close() {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);

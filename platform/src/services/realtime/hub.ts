@@ -15,6 +15,8 @@ export interface Member {
   readonly vsn: Vsn;
   canReceiveBroadcast(): boolean;
   canReceivePresence(): boolean;
+  /** True for a message this member already got by replay (broadcast `meta.id`). */
+  replayed(messageId: string): boolean;
   send(data: string | Buffer, binary: boolean): void;
 }
 
@@ -97,9 +99,16 @@ export class Hub {
     const room = this.rooms.get(key);
     if (!room) return 0;
     const cache = new Map<string, Encoded>();
+    const id =
+      msg.type === 'user'
+        ? msg.meta?.id
+        : msg.type === 'json'
+          ? (msg.payload.meta as { id?: unknown } | undefined)?.id
+          : undefined;
     let delivered = 0;
     for (const m of room) {
       if (m === except || !m.canReceiveBroadcast()) continue;
+      if (typeof id === 'string' && m.replayed(id)) continue;
       const cacheKey = `${m.vsn}\u0000${m.topic}`;
       let enc = cache.get(cacheKey);
       if (enc === undefined) {
