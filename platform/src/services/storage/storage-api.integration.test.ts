@@ -156,6 +156,18 @@ describe('uploads', () => {
     expect(rows[0]).toEqual({ owner: alice.id, owner_id: alice.id });
   });
 
+  it('round-trips keys with spaces and punctuation through upload, list, download and signed URLs', async () => {
+    const key = `${alice.id}/repair photos/door (1) & co=ok.txt`;
+    const bucket = alice.client.storage.from('homes');
+    expect((await bucket.upload(key, 'odd name', { contentType: 'text/plain' })).error).toBeNull();
+    expect(await (await bucket.download(key)).data?.text()).toBe('odd name');
+    expect((await bucket.list(`${alice.id}/repair photos`)).data?.map((e) => e.name)).toEqual([
+      'door (1) & co=ok.txt',
+    ]);
+    const signed = await bucket.createSignedUrl(key, 60);
+    expect(await (await fetch(signed.data!.signedUrl)).text()).toBe('odd name');
+  });
+
   it('refuses a duplicate without upsert, replaces with upsert and update', async () => {
     const key = `${alice.id}/dup.txt`;
     const bucket = alice.client.storage.from('homes');
