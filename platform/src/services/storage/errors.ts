@@ -36,7 +36,6 @@ export class StorageError extends Error {
 export const ERRORS = {
   noSuchBucket: () => new StorageError('NoSuchBucket', 404, 'Bucket not found', 'Bucket not found'),
   noSuchKey: () => new StorageError('NoSuchKey', 404, 'Object not found', 'not_found'),
-  noSuchUpload: () => new StorageError('NoSuchUpload', 404, 'Upload not found'),
   keyAlreadyExists: () =>
     new StorageError('KeyAlreadyExists', 409, 'The resource already exists', 'Duplicate'),
   bucketAlreadyExists: () =>
@@ -63,7 +62,6 @@ export const ERRORS = {
   accessDenied: (message = 'Access denied', httpStatus?: number) =>
     new StorageError('AccessDenied', 403, message, 'Unauthorized', httpStatus),
   invalidSignature: (message = 'Invalid signature') => new StorageError('InvalidSignature', 400, message),
-  expiredSignature: () => new StorageError('ExpiredToken', 400, 'The provided token has expired.'),
   invalidKey: (key: string) => new StorageError('InvalidKey', 400, `Invalid key: ${key}`),
   invalidBucketName: () => new StorageError('InvalidBucketName', 400, 'Bucket name invalid', 'Invalid Input'),
   invalidFileSizeLimit: () =>

@@ -199,12 +199,4 @@ export class FileStore {
       throw err;
     }
   }
-
-  async size(bucket: string, key: string, version: string): Promise<number | undefined> {
-    try {
-      return (await fs.promises.stat(this.layout.objectFile(bucket, key, version))).size;
-    } catch {
-      return undefined;
-    }
-  }
 }
