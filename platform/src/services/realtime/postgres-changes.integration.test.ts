@@ -20,9 +20,9 @@ beforeAll(async () => {
   alice = await mintUser(platform.keys);
   bob = await mintUser(platform.keys);
   await platform.sql.query(`
-    create table public.memberships (user_id uuid not null, community_id int not null, primary key (user_id, community_id));
-    grant select on public.memberships to authenticated;
-    create table public.notices (
+    create table public.rt_memberships (user_id uuid not null, community_id int not null, primary key (user_id, community_id));
+    grant select on public.rt_memberships to authenticated;
+    create table public.rt_notices (
       id bigint generated always as identity primary key,
       community_id int not null,
       title text not null,
@@ -33,17 +33,17 @@ beforeAll(async () => {
       created_at timestamptz not null default now(),
       due_on date
     );
-    alter table public.notices enable row level security;
-    grant select, insert, update, delete on public.notices to authenticated, service_role;
-    create policy "members read their communities' notices" on public.notices for select to authenticated
-      using (community_id in (select m.community_id from public.memberships m where m.user_id = (select auth.uid())));
+    alter table public.rt_notices enable row level security;
+    grant select, insert, update, delete on public.rt_notices to authenticated, service_role;
+    create policy "members read their communities' notices" on public.rt_notices for select to authenticated
+      using (community_id in (select m.community_id from public.rt_memberships m where m.user_id = (select auth.uid())));
     -- A table without RLS, with a full replica identity: old records arrive whole.
-    create table public.readings (id int primary key, meter text not null, value float8);
-    alter table public.readings replica identity full;
-    grant select on public.readings to anon, authenticated;
-    alter publication supabase_realtime add table public.notices, public.readings;
+    create table public.rt_readings (id int primary key, meter text not null, value float8);
+    alter table public.rt_readings replica identity full;
+    grant select on public.rt_readings to anon, authenticated;
+    alter publication supabase_realtime add table public.rt_notices, public.rt_readings;
   `);
-  await platform.sql.query('insert into public.memberships values ($1, 1), ($2, 2)', [alice.id, bob.id]);
+  await platform.sql.query('insert into public.rt_memberships values ($1, 1), ($2, 2)', [alice.id, bob.id]);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.removeAllChannels()));
@@ -70,9 +70,9 @@ async function listen(
 
 describe('postgres_changes', () => {
   it('delivers a change only to subscribers whose RLS lets them see the row', async () => {
-    const a = await listen(alice, { event: 'INSERT', table: 'notices' });
-    const b = await listen(bob, { event: 'INSERT', table: 'notices' });
-    const anon = await listen(null, { event: 'INSERT', table: 'notices' });
+    const a = await listen(alice, { event: 'INSERT', table: 'rt_notices' });
+    const b = await listen(bob, { event: 'INSERT', table: 'rt_notices' });
+    const anon = await listen(null, { event: 'INSERT', table: 'rt_notices' });
     expect(a.outcome.status).toBe('SUBSCRIBED');
     expect(b.outcome.status).toBe('SUBSCRIBED');
     await a.system.waitFor(1);
@@ -83,7 +83,7 @@ describe('postgres_changes', () => {
     });
 
     await platform.sql.query(
-      `insert into public.notices (community_id, title, tags, meta, urgent, amount, due_on)
+      `insert into public.rt_notices (community_id, title, tags, meta, urgent, amount, due_on)
        values (1, '停水通知', '{water,"B栋"}', '{"floor": 3}', true, 12.5, '2026-01-02'), (2, 'Lift repair', '{}', null, false, null, null)`,
     );
     const [forAlice] = await a.inbox.waitFor(1);
@@ -99,7 +99,7 @@ describe('postgres_changes', () => {
 
     expect(forAlice).toMatchObject({
       schema: 'public',
-      table: 'notices',
+      table: 'rt_notices',
       eventType: 'INSERT',
       old: {},
       errors: null,
@@ -126,12 +126,12 @@ describe('postgres_changes', () => {
   });
 
   it('reduces a DELETE old_record to the primary key on an RLS table', async () => {
-    const a = await listen(alice, { event: 'DELETE', table: 'notices' });
+    const a = await listen(alice, { event: 'DELETE', table: 'rt_notices' });
     expect(a.outcome.status).toBe('SUBSCRIBED');
     const { rows } = await platform.sql.query(
-      `insert into public.notices (community_id, title) values (2, 'gone soon') returning id`,
+      `insert into public.rt_notices (community_id, title) values (2, 'gone soon') returning id`,
     );
-    await platform.sql.query('delete from public.notices where id = $1', [rows[0].id]);
+    await platform.sql.query('delete from public.rt_notices where id = $1', [rows[0].id]);
     const [del] = await a.inbox.waitFor(1);
     // DELETEs are not RLS-checked (hosted rule), so only the key is revealed.
     expect(del).toMatchObject({
@@ -144,10 +144,10 @@ describe('postgres_changes', () => {
   });
 
   it('sends whole old records with replica identity full on a table without RLS', async () => {
-    const sub = await listen(null, { event: '*', table: 'readings' });
-    await platform.sql.query(`insert into public.readings values (1, 'M-1', 10.5)`);
-    await platform.sql.query(`update public.readings set value = 11 where id = 1`);
-    await platform.sql.query(`delete from public.readings where id = 1`);
+    const sub = await listen(null, { event: '*', table: 'rt_readings' });
+    await platform.sql.query(`insert into public.rt_readings values (1, 'M-1', 10.5)`);
+    await platform.sql.query(`update public.rt_readings set value = 11 where id = 1`);
+    await platform.sql.query(`delete from public.rt_readings where id = 1`);
     const [ins, upd, del] = await sub.inbox.waitFor(3);
     expect(ins).toMatchObject({ eventType: 'INSERT', new: { id: 1, meter: 'M-1', value: 10.5 } });
     expect(upd).toMatchObject({
@@ -169,10 +169,10 @@ describe('postgres_changes', () => {
       ['meter=in.(M-1,"M,4")', [1, 4]],
     ];
     const subs = await Promise.all(
-      cases.map(([filter]) => listen(null, { event: 'INSERT', table: 'readings', filter })),
+      cases.map(([filter]) => listen(null, { event: 'INSERT', table: 'rt_readings', filter })),
     );
     await platform.sql.query(
-      `insert into public.readings values (1, 'M-1', 1), (2, 'M-2', 2), (3, 'M-3', 3), (4, 'M,4', 4)`,
+      `insert into public.rt_readings values (1, 'M-1', 1), (2, 'M-2', 2), (3, 'M-3', 3), (4, 'M,4', 4)`,
     );
     await sleep(500);
     cases.forEach(([filter, ids], i) => {
@@ -181,7 +181,7 @@ describe('postgres_changes', () => {
         ids,
       });
     });
-    await platform.sql.query('delete from public.readings');
+    await platform.sql.query('delete from public.rt_readings');
   });
 
   it('answers the join with one id per binding, in order, and routes by event', async () => {
@@ -192,15 +192,17 @@ describe('postgres_changes', () => {
       .channel('two-bindings')
       .on(
         'postgres_changes',
-        { event: 'INSERT', schema: 'public', table: 'notices', filter: 'community_id=eq.1' },
+        { event: 'INSERT', schema: 'public', table: 'rt_notices', filter: 'community_id=eq.1' },
         (p: Change) => inserts.push(p),
       )
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'notices' }, (p: Change) => all.push(p));
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'rt_notices' }, (p: Change) =>
+        all.push(p),
+      );
     expect((await subscribe(ch)).status).toBe('SUBSCRIBED');
     const { rows } = await platform.sql.query(
-      `insert into public.notices (community_id, title) values (1, 'a') returning id`,
+      `insert into public.rt_notices (community_id, title) values (1, 'a') returning id`,
     );
-    await platform.sql.query(`update public.notices set title = 'b' where id = $1`, [rows[0].id]);
+    await platform.sql.query(`update public.rt_notices set title = 'b' where id = $1`, [rows[0].id]);
     await all.waitFor(2);
     await inserts.waitFor(1);
     await sleep(200);
@@ -224,17 +226,19 @@ describe('postgres_changes', () => {
     const inbox = new Inbox<Change>();
     const ch = c
       .channel('switching')
-      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'notices' }, (p: Change) =>
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_notices' }, (p: Change) =>
         inbox.push(p),
       );
     expect((await subscribe(ch)).status).toBe('SUBSCRIBED');
-    await platform.sql.query(`insert into public.notices (community_id, title) values (1, 'for alice only')`);
+    await platform.sql.query(
+      `insert into public.rt_notices (community_id, title) values (1, 'for alice only')`,
+    );
     await sleep(300);
     expect(inbox.items).toHaveLength(0);
     token = alice.token;
     await c.realtime.setAuth();
     await sleep(100);
-    await platform.sql.query(`insert into public.notices (community_id, title) values (1, 'alice again')`);
+    await platform.sql.query(`insert into public.rt_notices (community_id, title) values (1, 'alice again')`);
     const [p] = await inbox.waitFor(1);
     expect(p.new).toMatchObject({ title: 'alice again' });
   });

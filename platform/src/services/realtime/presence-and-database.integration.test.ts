@@ -20,10 +20,10 @@ beforeAll(async () => {
   // Broadcast from the database, the way Supabase recommends it: a trigger on the app's table calls
   // realtime.broadcast_changes() into a private topic per community; members may read it.
   await platform.sql.query(`
-    create table public.members (user_id uuid not null, community_id int not null, primary key (user_id, community_id));
-    grant select on public.members to authenticated;
-    create table public.repairs (id bigint generated always as identity primary key, community_id int not null, status text not null);
-    create or replace function public.repairs_broadcast() returns trigger
+    create table public.rt_members (user_id uuid not null, community_id int not null, primary key (user_id, community_id));
+    grant select on public.rt_members to authenticated;
+    create table public.rt_repairs (id bigint generated always as identity primary key, community_id int not null, status text not null);
+    create or replace function public.rt_repairs_broadcast() returns trigger
     language plpgsql security definer set search_path = '' as $$
     begin
       perform realtime.broadcast_changes(
@@ -31,16 +31,16 @@ beforeAll(async () => {
         tg_table_name, tg_table_schema, new, old);
       return null;
     end $$;
-    create trigger repairs_broadcast after insert or update or delete on public.repairs
-      for each row execute function public.repairs_broadcast();
+    create trigger rt_repairs_broadcast after insert or update or delete on public.rt_repairs
+      for each row execute function public.rt_repairs_broadcast();
     create policy "members receive their community's topic" on realtime.messages for select to authenticated
-      using (exists (select 1 from public.members m
+      using (exists (select 1 from public.rt_members m
                      where m.user_id = (select auth.uid()) and realtime.topic() = 'community:' || m.community_id));
     create policy "members track presence in their community" on realtime.messages for insert to authenticated
-      with check (extension = 'presence' and exists (select 1 from public.members m
+      with check (extension = 'presence' and exists (select 1 from public.rt_members m
                   where m.user_id = (select auth.uid()) and realtime.topic() = 'community:' || m.community_id));
   `);
-  await platform.sql.query('insert into public.members values ($1, 1), ($2, 2)', [alice.id, bob.id]);
+  await platform.sql.query('insert into public.rt_members values ($1, 1), ($2, 2)', [alice.id, bob.id]);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.removeAllChannels()));
@@ -65,10 +65,10 @@ describe('broadcast from the database', () => {
     );
 
     const { rows } = await platform.sql.query(
-      `insert into public.repairs (community_id, status) values (1, 'open'), (2, 'open') returning id`,
+      `insert into public.rt_repairs (community_id, status) values (1, 'open'), (2, 'open') returning id`,
     );
-    await platform.sql.query(`update public.repairs set status = 'done' where id = $1`, [rows[0].id]);
-    await platform.sql.query('delete from public.repairs where id = $1', [rows[0].id]);
+    await platform.sql.query(`update public.rt_repairs set status = 'done' where id = $1`, [rows[0].id]);
+    await platform.sql.query('delete from public.rt_repairs where id = $1', [rows[0].id]);
     await aInbox.waitFor(3);
     await sleep(200);
     expect(aInbox.items.map((m) => m.event)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
@@ -76,7 +76,7 @@ describe('broadcast from the database', () => {
     expect(ins.payload).toMatchObject({
       operation: 'INSERT',
       schema: 'public',
-      table: 'repairs',
+      table: 'rt_repairs',
       record: { id: Number(rows[0].id), community_id: 1, status: 'open' },
       old_record: null,
     });
