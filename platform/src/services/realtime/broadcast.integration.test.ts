@@ -129,6 +129,32 @@ describe('broadcast', () => {
     receiver.close();
   });
 
+  it('answers Phoenix edge cases like the server does', async () => {
+    const url = `${platform.url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${platform.keys.publishableKey}&vsn=1.0.0`;
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once('open', r));
+    const replies = new Inbox<{
+      topic: string;
+      event: string;
+      payload: { status: string; response: Record<string, unknown> };
+      ref: string;
+    }>();
+    ws.on('message', (data) => replies.push(JSON.parse(String(data))));
+    const send = (m: Record<string, unknown>) => ws.send(JSON.stringify(m));
+    send({ topic: 'realtime:', event: 'phx_join', payload: {}, ref: '1', join_ref: '1' });
+    send({ topic: 'realtime:nowhere', event: 'broadcast', payload: {}, ref: '2', join_ref: '9' });
+    send({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '3', join_ref: null });
+    await replies.waitFor(3);
+    const byRef = Object.fromEntries(replies.items.map((r) => [r.ref, r.payload]));
+    expect(byRef['1']).toEqual({
+      status: 'error',
+      response: { reason: 'TopicNameRequired: You must provide a topic name' },
+    });
+    expect(byRef['2']).toEqual({ status: 'error', response: { reason: 'unmatched topic' } });
+    expect(byRef['3']).toEqual({ status: 'ok', response: {} });
+    ws.close();
+  });
+
   it('serves vsn 1.0.0 clients with JSON objects, including broadcasts from 2.0.0 clients', async () => {
     const v1 = await client({ vsn: '1.0.0' });
     const v2 = await client();

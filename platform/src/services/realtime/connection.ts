@@ -94,15 +94,24 @@ export class Connection implements ChannelHost {
     }
     const topic = incoming.kind === 'user-broadcast' ? incoming.push.topic : incoming.message.topic;
     const previous = this.queues.get(topic) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.handle(incoming))
-      .catch((err: Error) =>
-        this.deps.log.error('realtime message handling failed', { topic, error: err.stack ?? String(err) }),
-      );
+    const next = previous.then(() => this.handle(incoming)).catch((err: Error) => this.crashed(topic, err));
     this.queues.set(topic, next);
     void next.then(() => {
       if (this.queues.get(topic) === next) this.queues.delete(topic);
     });
+  }
+
+  /**
+   * A channel whose handler failed is dropped with `phx_error`, as Phoenix does when a channel
+   * process crashes; the client then rejoins it.
+   */
+  private crashed(topic: string, err: Error) {
+    this.deps.log.error('realtime message handling failed', { topic, error: err.stack ?? String(err) });
+    const ch = this.channels.get(topic);
+    if (!ch) return;
+    this.channels.delete(topic);
+    ch.close();
+    this.push({ joinRef: ch.joinRef, ref: ch.joinRef, topic, event: 'phx_error', payload: {} });
   }
 
   private async handle(incoming: Incoming) {
