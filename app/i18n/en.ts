@@ -1,6 +1,8 @@
+import { billingEn } from '~/i18n/billing.en';
 import type { Messages } from '~/i18n/zh-CN';
 
 export const en: Messages = {
+  ...billingEn,
   'brand.name': 'WuyeCloud',
   'brand.tagline': 'Residential property management',
 
@@ -18,7 +20,7 @@ export const en: Messages = {
   'resident.nav.bills': 'Bills',
   'resident.nav.me': 'Me',
   'resident.home.greeting': 'Welcome home',
-  'resident.home.noCommunity': 'Sign in and link your home to see your community here',
+  'resident.home.noCommunity': 'Link your home to see your community here',
   'resident.home.quickActions': 'Services',
   'resident.home.notices': 'Notices',
   'resident.home.notices.empty': 'No notices yet',

@@ -1,5 +1,8 @@
+import { billingZhCN } from '~/i18n/billing.zh-CN';
+
 /** Source of truth for message keys; en.ts must provide every key. `{name}` marks a variable. */
 export const zhCN = {
+  ...billingZhCN,
   'brand.name': '物业云',
   'brand.tagline': '小区物业管理平台',
 
@@ -17,7 +20,7 @@ export const zhCN = {
   'resident.nav.bills': '缴费',
   'resident.nav.me': '我的',
   'resident.home.greeting': '您好，欢迎回家',
-  'resident.home.noCommunity': '登录并绑定房屋后，这里会显示您所在的小区',
+  'resident.home.noCommunity': '绑定房屋后，这里会显示您所在的小区',
   'resident.home.quickActions': '常用服务',
   'resident.home.notices': '社区公告',
   'resident.home.notices.empty': '暂无公告',

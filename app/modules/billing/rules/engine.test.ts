@@ -84,7 +84,8 @@ describe('tiered prices against published tables', () => {
 
   it('sums tiers exactly and rounds once', () => {
     // 0.3 × 0.4883 + ... → exact sum in e4 × milli, one rounding at the end.
-    const priced = tieredPrice(beijingElectricity.tiers, 2879.9, 0.3);
+    const { tiers } = beijingElectricity as Extract<FeeRule, { method: 'metered' }>;
+    const priced = tieredPrice(tiers, 2879.9, 0.3);
     expect(priced.amountE4Milli).toBe(100n * 4883n + 200n * 5383n);
   });
 

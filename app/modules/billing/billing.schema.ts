@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { feeRuleSchema } from './rules/rule.schema';
+
+/** Mirrors of the database enums (supabase/migrations/20261122400000_billing_schema.sql). */
+export const feeKinds = [
+  'property',
+  'water',
+  'electricity',
+  'gas',
+  'parking',
+  'shared',
+  'garbage',
+  'other',
+] as const;
+export type FeeKind = (typeof feeKinds)[number];
+export const billingCycles = ['monthly', 'quarterly', 'yearly'] as const;
+export const billStatuses = ['unpaid', 'paid', 'waived', 'refunded'] as const;
+export type BillStatus = (typeof billStatuses)[number];
+export const unitUses = ['residential', 'commercial', 'office', 'parking', 'storage', 'other'] as const;
+export const paymentMethods = ['wechat_pay', 'alipay', 'card', 'cash', 'transfer', 'sandbox'] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+export const offlineMethods = ['cash', 'transfer'] as const;
+
+const uuid = z.string().uuid('form.invalid');
+/** 'YYYY-MM' from a month input, as the 1st of that month. */
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'billing.error.monthInvalid')
+  .transform((m) => `${m}-01`);
+const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'form.invalid');
+
+export const feeItemInputSchema = z.object({
+  communityId: uuid,
+  name: z.string().trim().min(1, 'billing.error.nameRequired').max(32),
+  kind: z.enum(feeKinds),
+  billingCycle: z.enum(billingCycles).default('monthly'),
+  appliesTo: z.array(z.enum(unitUses)).min(1).default(['residential']),
+  billVacant: z.boolean().default(true),
+  dueDays: z.coerce.number().int().min(0).max(366).default(14),
+});
+export type FeeItemInput = z.input<typeof feeItemInputSchema>;
+
+export const ruleVersionInputSchema = z.object({
+  feeItemId: uuid,
+  effectiveFrom: monthSchema,
+  rule: feeRuleSchema,
+  note: z.string().max(200).optional(),
+});
+export type RuleVersionInput = z.input<typeof ruleVersionInputSchema>;
+
+export const readingInputSchema = z.object({
+  meterId: uuid,
+  readOn: dateSchema,
+  reading: z.coerce.number().min(0, 'billing.error.readingInvalid').max(99_999_999_999),
+  source: z.enum(['manual', 'import', 'device']).default('manual'),
+});
+export type ReadingInput = z.input<typeof readingInputSchema>;
+
+export const billFilterSchema = z.object({
+  communityId: uuid,
+  status: z.enum(['all', 'unpaid', 'overdue', 'paid', 'waived', 'refunded']).default('all'),
+  feeItemId: uuid.optional(),
+  buildingId: uuid.optional(),
+  period: monthSchema.optional(),
+  q: z.string().trim().max(32).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+export type BillFilter = z.input<typeof billFilterSchema>;
+
+export const offlinePaymentSchema = z.object({
+  billIds: z.array(uuid).min(1, 'billing.error.selectBills').max(200),
+  method: z.enum(offlineMethods),
+  payerName: z.string().trim().min(1, 'billing.error.payerRequired').max(64),
+  note: z.string().trim().max(500).optional(),
+});
+
+export const reasonSchema = z.string().trim().min(1, 'billing.error.reasonRequired').max(500);

@@ -1,0 +1,61 @@
+import type { Tx } from '~/lib/db.server';
+import type { PaymentMethod } from './billing.schema';
+import { BillingError } from './errors';
+
+/** The data of an e-receipt (电子缴费凭证): everything printed, as a plain DTO. */
+export type ReceiptData = {
+  paymentId: string;
+  receiptNo: string;
+  status: 'succeeded' | 'refunded' | 'duplicate';
+  companyName: string;
+  payeeName: string;
+  sealText: string;
+  communityName: string;
+  payerName: string;
+  units: string[];
+  method: PaymentMethod;
+  paidAt: string;
+  amountFen: number;
+  items: {
+    feeItemName: string;
+    unitLabel: string;
+    periodStart: string;
+    periodEnd: string;
+    amountFen: number;
+    lateFeeFen: number;
+  }[];
+};
+
+/** A receipt the caller may read (RLS on payments: the payer, household members, staff). */
+export async function getReceipt(tx: Tx, paymentId: string): Promise<ReceiptData> {
+  const { rows } = await tx.query<Omit<ReceiptData, 'items' | 'units'>>(
+    `select p.id as "paymentId", p.receipt_no as "receiptNo", p.status, co.name as "companyName",
+       coalesce(nullif(s.payee_name, ''), co.name) as "payeeName",
+       coalesce(nullif(s.seal_text, ''), '财务专用章') as "sealText",
+       c.name as "communityName", p.payer_name as "payerName", p.method, p.paid_at as "paidAt", p.amount_fen as "amountFen"
+     from public.payments p
+     join public.companies co on co.id = p.company_id
+     join public.communities c on c.id = p.community_id
+     left join public.billing_settings s on s.community_id = p.community_id
+     where p.id = $1`,
+    [paymentId],
+  );
+  if (!rows[0]) throw new BillingError('billing.not_found');
+  const items = await tx.query<ReceiptData['items'][number]>(
+    `select fi.name as "feeItemName", bd.name || '-' || u.number as "unitLabel", b.period_start as "periodStart",
+       b.period_end as "periodEnd", pb.amount_fen as "amountFen", pb.late_fee_fen as "lateFeeFen"
+     from public.payment_bills pb
+     join public.bills b on b.id = pb.bill_id
+     join public.units u on u.id = b.unit_id
+     join public.buildings bd on bd.id = b.building_id
+     join public.fee_items fi on fi.id = b.fee_item_id
+     where pb.payment_id = $1
+     order by b.period_start, fi.sort_order, fi.name, u.number`,
+    [paymentId],
+  );
+  return {
+    ...rows[0],
+    items: items.rows,
+    units: [...new Set(items.rows.map((i) => i.unitLabel))],
+  };
+}
