@@ -628,8 +628,9 @@ comment on function private.claim_notification_deliveries(integer, interval) is
 revoke all on function private.claim_notification_deliveries(integer, interval) from public, anon, authenticated;
 grant execute on function private.claim_notification_deliveries(integer, interval) to service_role;
 
--- Records the outcomes of one run in one statement. p_results: [{id, status: sent|failed|skipped,
--- error?, provider_message_id?, retry_in_seconds?}]; failed becomes dead at p_max_attempts.
+-- Records the outcomes of one run in one statement. p_results: [{id, status: sent|failed|dead|skipped,
+-- error?, provider_message_id?, retry_in_seconds?}]; failed becomes dead at p_max_attempts, and
+-- dead is a permanent refusal (bad number, rejected content) that no retry can fix.
 create or replace function private.complete_notification_deliveries(p_results jsonb, p_max_attempts integer default 5)
 returns void
 language sql
@@ -651,7 +652,7 @@ as $$
   from jsonb_to_recordset(p_results) as r (
     id bigint, status text, error text, provider_message_id text, retry_in_seconds integer
   )
-  where d.id = r.id and d.status = 'sending' and r.status in ('sent', 'failed', 'skipped')
+  where d.id = r.id and d.status = 'sending' and r.status in ('sent', 'failed', 'dead', 'skipped')
 $$;
 comment on function private.complete_notification_deliveries(jsonb, integer) is
   'Dispatcher: records sent/failed/skipped for leased deliveries; a failure at the attempt limit becomes dead (the dead-letter state).';

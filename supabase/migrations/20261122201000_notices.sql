@@ -280,10 +280,11 @@ security definer
 set search_path = ''
 as $$
   select coalesce(array_agg(distinct n.id), '{}')
-  from private.my_live_occupancies() o
-  join public.units u on u.id = o.unit_id and u.deleted_at is null
-  join public.notices n on n.company_id = o.company_id and n.community_id = o.community_id
-  where n.status = 'published'
+  from public.units u
+  join public.notices n on n.company_id = u.company_id and n.community_id = u.community_id
+  where u.id = any ((select private.my_unit_ids())::uuid[])
+    and u.deleted_at is null
+    and n.status = 'published'
     and (n.expires_at is null or n.expires_at > now())
     and (
       n.audience = 'community'
