@@ -14,10 +14,19 @@ test('health check answers', async ({ request }) => {
 });
 
 // Guards the React 18 streaming fix in entry.server.tsx: Chinese text used to leak NUL bytes.
-test('server-rendered HTML carries no NUL bytes', async ({ request }) => {
-  for (const path of ['/', '/bills', '/office', '/console/companies']) {
-    const body = await request.get(path).then((response) => response.body());
-    expect(body.includes(0), `NUL byte in ${path}`).toBe(false);
+test('server-rendered HTML carries no NUL bytes', async ({ page, login }) => {
+  const pages: [Parameters<typeof login>[0]['as'] | null, string][] = [
+    [null, '/'],
+    [null, '/auth/sign-in'],
+    ['resident', '/bills'],
+    ['staff', '/office'],
+    ['platform', '/console/companies'],
+  ];
+  for (const [persona, path] of pages) {
+    if (persona) await login({ as: persona });
+    const response = await page.request.get(path, { maxRedirects: 0 });
+    expect(response.status(), path).toBe(200);
+    expect((await response.body()).includes(0), `NUL byte in ${path}`).toBe(false);
   }
 });
 
@@ -34,7 +43,8 @@ test('resident home renders in Chinese by default', async ({ page }) => {
   await page.screenshot({ path: 'artifacts/screenshots/home-zh.png' });
 });
 
-test('resident pages not built yet say so', async ({ page }) => {
+test('resident pages not built yet say so', async ({ page, login }) => {
+  await login({ as: 'resident' });
   await page.goto('/');
   await mainNav(page).getByRole('link', { name: '报修' }).click();
   await expect(page).toHaveURL('/repairs');
@@ -64,7 +74,8 @@ test('switching to English changes labels and persists after reload', async ({ p
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('the language switch still works and returns to the same page', async ({ page }) => {
+  test('the language switch still works and returns to the same page', async ({ page, login }) => {
+    await login({ as: 'staff' });
     await page.goto('/office/residents');
     await page.getByRole('button', { name: 'English' }).click();
     await expect(page).toHaveURL('/office/residents');
@@ -73,7 +84,8 @@ test.describe('without JavaScript', () => {
   });
 });
 
-test('back office layout renders its side navigation', async ({ page }) => {
+test('back office layout renders its side navigation', async ({ page, login }) => {
+  await login({ as: 'staff' });
   await page.goto('/office');
   await expect(page.getByRole('heading', { name: '工作台' })).toBeVisible();
   for (const label of ['工作台', '住户', '房屋', '报修', '收费', '公告', '员工与权限', '设置']) {
@@ -85,7 +97,8 @@ test('back office layout renders its side navigation', async ({ page }) => {
   await expect(page.getByText('即将上线')).toBeVisible();
 });
 
-test('back office navigation folds into a sheet on small screens', async ({ page }) => {
+test('back office navigation folds into a sheet on small screens', async ({ page, login }) => {
+  await login({ as: 'staff' });
   await page.setViewportSize(phone);
   await page.goto('/office');
   await expect(mainNav(page)).toBeHidden();
@@ -97,7 +110,8 @@ test('back office navigation folds into a sheet on small screens', async ({ page
   await expect(page.getByRole('heading', { name: '收费' })).toBeVisible();
 });
 
-test('platform console layout renders', async ({ page }) => {
+test('platform console layout renders', async ({ page, login }) => {
+  await login({ as: 'platform' });
   await page.goto('/console');
   await expect(page).toHaveURL('/console/companies');
   await expect(page.getByText('平台控制台')).toBeVisible();
@@ -119,7 +133,13 @@ test.describe('unknown URLs', () => {
     await expect(page).toHaveURL('/');
   });
 
-  test('inside a surface keep its layout, in the chosen language', async ({ page, context, baseURL }) => {
+  test('inside a surface keep its layout, in the chosen language', async ({
+    page,
+    context,
+    baseURL,
+    login,
+  }) => {
+    await login({ as: 'staff' });
     await context.addCookies([{ name: 'lang', value: 'en', url: baseURL }]);
     const response = await page.goto('/office/no-such-page');
     expect(response?.status()).toBe(404);

@@ -1,6 +1,5 @@
-import { Form, Link, useLocation } from '@remix-run/react';
+import { Link, useLocation, useSubmit } from '@remix-run/react';
 import { KeyRound, LogIn, LogOut, MonitorSmartphone, UserRound } from 'lucide-react';
-import { useId } from 'react';
 import { Button } from '~/components/ui/button';
 import {
   DropdownMenu,
@@ -37,7 +36,11 @@ export function UserMenu({
 }) {
   const t = useT();
   const location = useLocation();
-  const formId = useId();
+  const submit = useSubmit();
+  // Submitted from the item's select handler: the menu unmounts its items as it closes, before a
+  // submit button inside it could submit anything.
+  const signOut = (scope: 'local' | 'global') =>
+    submit({ scope }, { method: 'post', action: '/auth/sign-out' });
   if (!viewer) {
     return (
       <Button
@@ -60,63 +63,55 @@ export function UserMenu({
       ? t('auth.role.staff')
       : null;
   return (
-    <>
-      {/* Outside the menu (which renders in a portal and unmounts on close); its buttons point here. */}
-      <Form id={formId} method="post" action="/auth/sign-out" className="hidden" />
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <button
-            type="button"
-            aria-label={t('auth.menu.label')}
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <button
+          type="button"
+          aria-label={t('auth.menu.label')}
+          className={cn(
+            'flex max-w-44 items-center gap-2 rounded-full p-1 text-sm transition-colors focus-visible:outline-2 focus-visible:outline-ring',
+            !compact && 'pr-2.5',
+            tone === 'dark' ? 'text-console-foreground hover:bg-white/10' : 'hover:bg-muted',
+            className,
+          )}
+        >
+          <span
+            aria-hidden
             className={cn(
-              'flex max-w-44 items-center gap-2 rounded-full p-1 text-sm transition-colors focus-visible:outline-2 focus-visible:outline-ring',
-              !compact && 'pr-2.5',
-              tone === 'dark' ? 'text-console-foreground hover:bg-white/10' : 'hover:bg-muted',
-              className,
+              'grid size-7 shrink-0 place-items-center rounded-full font-medium text-xs',
+              tone === 'dark' ? 'bg-console-accent/25 text-console-accent' : 'bg-primary/10 text-primary',
             )}
           >
-            <span
-              aria-hidden
-              className={cn(
-                'grid size-7 shrink-0 place-items-center rounded-full font-medium text-xs',
-                tone === 'dark' ? 'bg-console-accent/25 text-console-accent' : 'bg-primary/10 text-primary',
-              )}
-            >
-              {viewer.name ? viewer.name.slice(0, 1) : <UserRound className="size-4" />}
-            </span>
-            {compact ? null : <span className="truncate">{viewer.name || account}</span>}
-          </button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end" className="w-60">
-          <DropdownMenuLabel className="flex flex-col gap-0.5">
-            <span className="truncate font-medium">{viewer.name || t('auth.menu.noName')}</span>
-            {account ? (
-              <span className="truncate font-normal text-muted-foreground text-xs">{account}</span>
-            ) : null}
-            {role ? <span className="font-normal text-primary text-xs">{role}</span> : null}
-          </DropdownMenuLabel>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem asChild>
-            <Link to="/auth/new-password">
-              <KeyRound aria-hidden />
-              {t('auth.menu.changePassword')}
-            </Link>
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          <DropdownMenuItem asChild>
-            <button type="submit" form={formId} name="scope" value="local" className="w-full">
-              <LogOut aria-hidden />
-              {t('auth.menu.signOut')}
-            </button>
-          </DropdownMenuItem>
-          <DropdownMenuItem asChild variant="destructive">
-            <button type="submit" form={formId} name="scope" value="global" className="w-full">
-              <MonitorSmartphone aria-hidden />
-              {t('auth.menu.signOutEverywhere')}
-            </button>
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
-    </>
+            {viewer.name ? viewer.name.slice(0, 1) : <UserRound className="size-4" />}
+          </span>
+          {compact ? null : <span className="truncate">{viewer.name || account}</span>}
+        </button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end" className="w-60">
+        <DropdownMenuLabel className="flex flex-col gap-0.5">
+          <span className="truncate font-medium">{viewer.name || t('auth.menu.noName')}</span>
+          {account ? (
+            <span className="truncate font-normal text-muted-foreground text-xs">{account}</span>
+          ) : null}
+          {role ? <span className="font-normal text-primary text-xs">{role}</span> : null}
+        </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link to="/auth/new-password">
+            <KeyRound aria-hidden />
+            {t('auth.menu.changePassword')}
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => signOut('local')}>
+          <LogOut aria-hidden />
+          {t('auth.menu.signOut')}
+        </DropdownMenuItem>
+        <DropdownMenuItem variant="destructive" onSelect={() => signOut('global')}>
+          <MonitorSmartphone aria-hidden />
+          {t('auth.menu.signOutEverywhere')}
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
   );
 }
