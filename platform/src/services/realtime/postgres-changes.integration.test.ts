@@ -212,6 +212,24 @@ describe('postgres_changes', () => {
     expect(all.items[1].old).toEqual({});
   });
 
+  it('limits the record to the selected columns plus the primary key', async () => {
+    const c = await client({ token: alice.token });
+    const inbox = new Inbox<Change>();
+    const ch = c
+      .channel('selected')
+      .on(
+        'postgres_changes',
+        { event: 'INSERT', schema: 'public', table: 'rt_notices', select: ['title'] },
+        (p: Change) => inbox.push(p),
+      );
+    expect((await subscribe(ch)).status).toBe('SUBSCRIBED');
+    await platform.sql.query(
+      `insert into public.rt_notices (community_id, title, meta) values (1, 'narrow', '{"big": true}')`,
+    );
+    const [p] = await inbox.waitFor(1);
+    expect(p.new).toEqual({ id: expect.any(Number), title: 'narrow' });
+  });
+
   it('reports a subscription to a table that does not exist as a system error', async () => {
     const sub = await listen(alice, { event: '*', table: 'no_such_table' });
     expect(sub.outcome.status).toBe('SUBSCRIBED');
