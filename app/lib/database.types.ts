@@ -967,6 +967,42 @@ export type Database = {
         };
         Relationships: [];
       };
+      social_identities: {
+        Row: {
+          id: string;
+          user_id: string;
+          provider: Database['public']['Enums']['social_provider'];
+          openid: string;
+          unionid: string | null;
+          nickname: string;
+          avatar_url: string | null;
+          linked_at: string;
+          last_sign_in_at: string | null;
+        };
+        Insert: {
+          id?: string;
+          user_id: string;
+          provider: Database['public']['Enums']['social_provider'];
+          openid: string;
+          unionid?: string | null;
+          nickname?: string;
+          avatar_url?: string | null;
+          linked_at?: string;
+          last_sign_in_at?: string | null;
+        };
+        Update: {
+          id?: string;
+          user_id?: string;
+          provider?: Database['public']['Enums']['social_provider'];
+          openid?: string;
+          unionid?: string | null;
+          nickname?: string;
+          avatar_url?: string | null;
+          linked_at?: string;
+          last_sign_in_at?: string | null;
+        };
+        Relationships: [];
+      };
       staff_role_assignments: {
         Row: {
           id: string;
@@ -1212,6 +1248,7 @@ export type Database = {
       occupancy_source: 'staff_entry' | 'staff_review' | 'owner_invitation' | 'import';
       occupant_relation: 'owner' | 'tenant' | 'family';
       platform_role: 'owner' | 'admin' | 'support';
+      social_provider: 'wechat' | 'qq';
       unit_use: 'residential' | 'commercial' | 'office' | 'parking' | 'storage' | 'other';
     };
     CompositeTypes: { [_ in never]: never };
@@ -1573,6 +1610,7 @@ export const Constants = {
       occupancy_source: ['staff_entry', 'staff_review', 'owner_invitation', 'import'],
       occupant_relation: ['owner', 'tenant', 'family'],
       platform_role: ['owner', 'admin', 'support'],
+      social_provider: ['wechat', 'qq'],
       unit_use: ['residential', 'commercial', 'office', 'parking', 'storage', 'other'],
     },
   },

@@ -3,6 +3,7 @@ import { createAuthService } from './auth/service';
 import { functionsService } from './functions/service';
 import { createRealtimeService } from './realtime/service';
 import { schedulerService } from './scheduler/service';
+import { socialSimService } from './social-sim/service';
 import { createStorageService } from './storage/storage-service';
 
 /**
@@ -15,4 +16,6 @@ export const serviceFactories: ServiceFactory[] = [
   createRealtimeService,
   functionsService,
   schedulerService,
+  // Local only: WeChat/QQ sign-in simulator under /_dev/wechat and /_dev/qq.
+  socialSimService,
 ];
