@@ -28,6 +28,7 @@ type JoinConfig = {
   broadcast?: { self?: unknown; ack?: unknown };
   presence?: { key?: unknown; enabled?: unknown };
   postgres_changes?: unknown;
+  postgres_changes_options?: { wait?: unknown };
   private?: unknown;
 };
 
@@ -179,6 +180,11 @@ export class Channel implements Member, ChangeSubscriber {
         if (!(err instanceof SubscribeError))
           this.deps.log.error('postgres_changes subscription failed', { error: String(err) });
       }
+    }
+    // realtime-js `postgres_changes_options.wait`: the client holds SUBSCRIBED until the
+    // subscription is live (ours always is when we answer) and expects a failure as a join error.
+    if (this.pgError && truthy(config.postgres_changes_options?.wait)) {
+      return { ok: false, reason: `RealtimeDisabledForConfiguration: ${this.pgError}` };
     }
     if (this.closed) {
       if (this.pgSubscribed) this.deps.changes.unsubscribe(this);

@@ -238,6 +238,18 @@ describe('postgres_changes', () => {
     expect(msg.message).toContain('Unable to subscribe to changes with given parameters');
   });
 
+  it('refuses the join instead when the client waits for postgres_changes', async () => {
+    const c = await client({ token: alice.token });
+    const ch = c
+      .channel('waiting', { config: { postgres_changes_options: { wait: true } } })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'no_such_table' }, () => {});
+    const outcome = await subscribe(ch);
+    expect(outcome.status).toBe('CHANNEL_ERROR');
+    expect(outcome.error?.message).toMatch(
+      /^RealtimeDisabledForConfiguration: Unable to subscribe to changes with given parameters/,
+    );
+  });
+
   it('follows the claims of a refreshed access token', async () => {
     let token = bob.token;
     const c = await client({ accessToken: async () => token });
