@@ -271,7 +271,7 @@ async function main() {
       `realtime: ${SUBSCRIBERS} subscribers, ${TOPICS} private topics, ${RATE} changes/s for ${SECONDS} s (${results.broadcast.rate.toFixed(1)} / ${results.pg.rate.toFixed(1)} achieved)`,
     );
     console.log(
-      `${'path'.padEnd(26)} received / expected       p50       p95       p99       max   server CPU`,
+      `${'path'.padEnd(26)} received / expected       p50       p95       p99       max   CPU*`,
     );
     console.log(line('broadcast from database', results.broadcast));
     console.log(line('postgres_changes (RLS)', results.pg));
@@ -288,6 +288,7 @@ async function main() {
     console.log(
       `supabase-js check (${verifiers.length} clients, community 0): broadcast ${vb.n} received, p50 ${ms(vb.p50)}; postgres_changes ${vp.n} received, p50 ${ms(vp.p50)}`,
     );
+    console.log('* CPU of this process (gateway, services, load generator) as a share of one core');
     console.log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await Promise.all(verifiers.map((c) => c.removeAllChannels().catch(() => {})));
