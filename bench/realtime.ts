@@ -270,9 +270,7 @@ async function main() {
     console.log(
       `realtime: ${SUBSCRIBERS} subscribers, ${TOPICS} private topics, ${RATE} changes/s for ${SECONDS} s (${results.broadcast.rate.toFixed(1)} / ${results.pg.rate.toFixed(1)} achieved)`,
     );
-    console.log(
-      `${'path'.padEnd(26)} received / expected       p50       p95       p99       max   CPU*`,
-    );
+    console.log(`${'path'.padEnd(26)} received / expected       p50       p95       p99       max   CPU*`);
     console.log(line('broadcast from database', results.broadcast));
     console.log(line('postgres_changes (RLS)', results.pg));
     const b = results.broadcast.stats;
