@@ -537,18 +537,18 @@ export type CollectionReport = {
 export async function collectionReport(tx: Tx, communityId: string, year: number): Promise<CollectionReport> {
   const grouped = (key: string, label: string, join = '') =>
     tx.query<CollectionRow>(
-      `select ${key}::text as key, ${label} as label,
+      `select ${key}::text as key, min(${label}) as label,
          coalesce(sum(b.amount_fen) filter (where b.status <> 'waived'), 0)::bigint as "dueFen",
          coalesce(sum(b.amount_fen) filter (where b.status = 'paid'), 0)::bigint as "paidFen",
          (count(*) filter (where b.status <> 'waived'))::int as bills,
          (count(*) filter (where b.status = 'paid'))::int as "paidBills"
        from public.bills b ${join}
        where b.community_id = $1 and b.period_start >= make_date($2, 1, 1) and b.period_start < make_date($2 + 1, 1, 1)
-       group by 1, 2 order by 1`,
+       group by 1 order by 1`,
       [communityId, year],
     );
   const [byKind, byBuilding, byMonth, totals] = await Promise.all([
-    grouped('fi.kind', 'min(fi.name)', 'join public.fee_items fi on fi.id = b.fee_item_id'),
+    grouped('fi.kind', 'fi.name', 'join public.fee_items fi on fi.id = b.fee_item_id'),
     grouped('bd.name', 'bd.name', 'join public.buildings bd on bd.id = b.building_id'),
     grouped(`to_char(b.period_start, 'YYYY-MM')`, `to_char(b.period_start, 'YYYY-MM')`),
     grouped(`'all'`, `'all'`),

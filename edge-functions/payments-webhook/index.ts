@@ -1,0 +1,16 @@
+import { paymentsConfig, paymentsEnvSchema } from '@shared/billing/config.ts';
+import { createBillingDb } from '@shared/billing/db.ts';
+import { createStripe } from '@shared/billing/stripe.ts';
+import { platformEnv, readEnv } from '@shared/env.ts';
+import { createWebhookHandler } from './handler.ts';
+
+const env = platformEnv();
+const config = paymentsConfig(readEnv(paymentsEnvSchema), env.SUPABASE_URL);
+
+Deno.serve(
+  createWebhookHandler({
+    db: createBillingDb(env.SUPABASE_DB_URL, config.dbPool),
+    stripe: createStripe(config),
+    config,
+  }),
+);
