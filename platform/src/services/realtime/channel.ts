@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuthorizationError, type Extension, emptyPolicies, type Policies } from './authorization';
 import { type ChangeSubscriber, type PgBinding, parseBindings, SubscribeError } from './cdc/postgres-changes';
 import type { DbMessage } from './db-broadcast';
@@ -25,7 +26,7 @@ export type JoinResult = { ok: true; response: Record<string, unknown> } | { ok:
 const CONFIRM_TOKEN_MS = 5 * 60_000;
 
 type JoinConfig = {
-  broadcast?: { self?: unknown; ack?: unknown };
+  broadcast?: { self?: unknown; ack?: unknown; replay?: unknown; replication_ready?: unknown };
   presence?: { key?: unknown; enabled?: unknown };
   postgres_changes?: unknown;
   postgres_changes_options?: { wait?: unknown };
@@ -125,17 +126,11 @@ export class Channel implements Member, ChangeSubscriber {
     this.key = topicKey(this.subTopic, this.isPrivate);
     this.selfBroadcast = truthy(config.broadcast?.self);
     this.ackBroadcast = truthy(config.broadcast?.ack);
-    this.replicationReady = truthy(
-      (config.broadcast as { replication_ready?: unknown } | undefined)?.replication_ready,
-    );
+    this.replicationReady = truthy(config.broadcast?.replication_ready);
     this.presenceEnabled = truthy(config.presence?.enabled);
     const key = config.presence?.key;
     this.presenceKey =
-      typeof key === 'string' && key !== ''
-        ? key
-        : typeof key === 'number'
-          ? String(key)
-          : crypto.randomUUID();
+      typeof key === 'string' && key !== '' ? key : typeof key === 'number' ? String(key) : randomUUID();
 
     // `access_token` in the join wins; an API key there means "the socket's token" (hosted rule).
     const given =
@@ -153,7 +148,7 @@ export class Channel implements Member, ChangeSubscriber {
       const denied = await this.authorizeRead([]);
       if (denied) return { ok: false, reason: denied };
     }
-    const replay = (config.broadcast as { replay?: unknown } | undefined)?.replay;
+    const replay = config.broadcast?.replay;
     if (replay !== undefined && replay !== null) {
       const failed = await this.loadReplay(replay);
       if (failed) return { ok: false, reason: failed };
