@@ -29,6 +29,13 @@ afterAll(async () => {
 
 type System = { extension: string; status: string; message: string; channel: string };
 
+/** A token that expires `seconds` whole seconds from a second boundary, so it lives at least `seconds - 0.1` s. */
+async function shortLivedUser(seconds: number, id?: string) {
+  await sleep(1000 - (Date.now() % 1000));
+  const user = await mintUser(platform.keys, { expiresIn: seconds, ...(id ? { id } : {}) });
+  return { ...user, expiresAt: (Math.floor(Date.now() / 1000) + seconds) * 1000 };
+}
+
 describe('tokens on the websocket', () => {
   it('refuses the connection when the API key is not a valid token', async () => {
     const url = `${platform.url.replace('http', 'ws')}/realtime/v1/websocket?vsn=2.0.0&apikey=`;
@@ -66,7 +73,7 @@ describe('tokens on the websocket', () => {
   });
 
   it('keeps a channel past its first token when the client refreshes it (access_token)', async () => {
-    const user = await mintUser(platform.keys, { expiresIn: 2 });
+    const user = await shortLivedUser(2);
     let token = user.token;
     const c = await client({ accessToken: async () => token });
     const system = new Inbox<System>();
@@ -81,7 +88,7 @@ describe('tokens on the websocket', () => {
     expect(await first).toBe('SUBSCRIBED');
     token = (await mintUser(platform.keys, { id: user.id, expiresIn: 3600 })).token;
     await c.realtime.setAuth();
-    await sleep(2_600);
+    await sleep(user.expiresAt + 700 - Date.now());
     expect(system.items).toEqual([]);
     expect(statuses).toEqual(['SUBSCRIBED']);
     const inbox = new Inbox<unknown>();
@@ -91,7 +98,7 @@ describe('tokens on the websocket', () => {
   });
 
   it('closes the channel with a system message when the token expires', async () => {
-    const user = await mintUser(platform.keys, { expiresIn: 1 });
+    const user = await shortLivedUser(1);
     const c = await client({ token: user.token });
     const system = new Inbox<System>();
     const statuses = new Inbox<string>();
