@@ -1,8 +1,10 @@
 import { billingEn } from '~/i18n/billing.en';
+import { socialEn } from '~/i18n/social.en';
 import type { Messages } from '~/i18n/zh-CN';
 
 export const en: Messages = {
   ...billingEn,
+  ...socialEn,
   'brand.name': 'WuyeCloud',
   'brand.tagline': 'Residential property management',
 

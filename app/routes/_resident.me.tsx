@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { ChevronRight, KeyRound, LogOut, UserRound } from 'lucide-react';
+import { ChevronRight, KeyRound, Link2, LogOut, UserRound } from 'lucide-react';
 import { Card } from '~/components/ui/card';
 import { pageMeta } from '~/i18n/meta';
 import { useT } from '~/i18n/use-t';
@@ -19,6 +19,7 @@ export default function ResidentMePage() {
   const t = useT();
   const { viewer } = useLoaderData<typeof loader>();
   const links = [
+    { to: '/me/accounts', label: t('social.accounts.menu'), icon: Link2 },
     { to: '/auth/new-password', label: t('auth.menu.changePassword'), icon: KeyRound },
     { to: '/auth/sign-out', label: t('auth.menu.signOut'), icon: LogOut },
   ];

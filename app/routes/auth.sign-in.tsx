@@ -30,6 +30,7 @@ import { useLatest } from '~/modules/auth/components/use-countdown';
 import { returnPath } from '~/modules/auth/landing';
 import { maskPhone } from '~/modules/auth/phone';
 import { getOptionalUser, landingFor, pathAfterSignIn } from '~/modules/auth/session.server';
+import { SocialSignIn } from '~/modules/social/components/social-sign-in';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'auth.signIn.title');
 export const headers = authCacheHeaders;
@@ -115,6 +116,7 @@ export default function SignInPage() {
       ) : (
         <EmailSignInForm redirectTo={redirectTo} />
       )}
+      <SocialSignIn redirectTo={redirectTo} />
     </AuthCard>
   );
 }
