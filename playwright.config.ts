@@ -47,6 +47,13 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,
-    env: { PORT: String(port), WUYE_DATA_DIR: '.data/e2e', PLATFORM_PORT: '55421', DB_PORT: '55422' },
+    env: {
+      PORT: String(port),
+      WUYE_DATA_DIR: '.data/e2e',
+      PLATFORM_PORT: '55421',
+      DB_PORT: '55422',
+      // E-mailed links (sign-in, recovery) must come back to this app, not to the dev site URL.
+      AUTH_SITE_URL: baseURL,
+    },
   },
 });

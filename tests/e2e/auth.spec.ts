@@ -1,5 +1,14 @@
 import type { Page } from '@playwright/test';
-import { createAccount, demoPassword, expect, newPhone, personas, readCode, test } from './fixtures';
+import {
+  createAccount,
+  demoPassword,
+  expect,
+  newPhone,
+  personas,
+  readCode,
+  readEmail,
+  test,
+} from './fixtures';
 
 const phone = { width: 390, height: 844 };
 const desktop = { width: 1280, height: 800 };
@@ -90,6 +99,39 @@ test('password sign-in returns to the requested page, and each kind of user land
     await expect(accountMenu(page)).toContainText(personas[persona].name);
   }
   await shot(page, 'console-signed-in-desktop');
+});
+
+test('e-mail: a code signs in, and so does the link in the same e-mail', async ({ page }) => {
+  await page.setViewportSize(desktop);
+  const stamp = Date.now();
+  const emails = [`e2e-code-${stamp}@example.cn`, `e2e-link-${stamp}@example.cn`];
+  for (const email of emails) await createAccount({ email, password: 'mail-pass-123', name: '李雷' });
+
+  await page.goto('/auth/sign-in?redirectTo=%2Frepairs');
+  await page.getByRole('link', { name: '邮箱登录' }).click();
+  await page.getByLabel('邮箱').fill(emails[0]);
+  let sentAt = new Date();
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByText(`验证码已发送至 ${emails[0]}`)).toBeVisible();
+  const { otp } = await readEmail(emails[0], sentAt);
+  await page.getByLabel('验证码', { exact: true }).fill(otp ?? '');
+  await shot(page, 'sign-in-email-desktop');
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await expect(page).toHaveURL('/repairs');
+  await expect(page.getByRole('heading', { name: '物业报修' })).toBeVisible();
+
+  // The link is PKCE: it completes in the browser that asked for it (its verifier cookie).
+  await page.context().clearCookies();
+  await page.goto('/auth/sign-in?method=email&redirectTo=%2Fbills');
+  await page.getByLabel('邮箱').fill(emails[1]);
+  sentAt = new Date();
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByText(`验证码已发送至 ${emails[1]}`)).toBeVisible();
+  const link = (await readEmail(emails[1], sentAt)).body.match(/https?:\/\/\S+\/auth\/v1\/verify\?\S+/)?.[0];
+  expect(link).toBeTruthy();
+  await page.goto(link!);
+  await expect(page).toHaveURL('/bills');
+  await expect(page.getByRole('heading', { name: '物业缴费' })).toBeVisible();
 });
 
 test.describe('errors from Auth', () => {

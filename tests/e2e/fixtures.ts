@@ -48,18 +48,36 @@ export async function readCode(to: string, since: Date): Promise<string> {
 }
 
 /** Creates an account directly (Auth admin API), for flows that need one with a password. */
-export async function createAccount(opts: { phone: string; password: string; name?: string }) {
+export async function createAccount(
+  opts: ({ phone: string } | { email: string }) & { password: string; name?: string },
+) {
   const admin = createClient(e2ePlatform.url, platformKeys().secretKey, {
     auth: { persistSession: false, autoRefreshToken: false },
   });
   const { data, error } = await admin.auth.admin.createUser({
-    phone: `+86${opts.phone}`,
+    ...('phone' in opts
+      ? { phone: `+86${opts.phone}`, phone_confirm: true }
+      : { email: opts.email, email_confirm: true }),
     password: opts.password,
-    phone_confirm: true,
     user_metadata: opts.name ? { full_name: opts.name } : {},
   });
   if (error) throw error;
   return data.user;
+}
+
+/** The newest e-mail the platform "sent" to `to` after `since` (its dev outbox). */
+export async function readEmail(to: string, since: Date): Promise<{ otp: string | null; body: string }> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${e2ePlatform.url}/_dev/outbox?to=${encodeURIComponent(to)}&format=json`);
+    const { messages } = (await res.json()) as {
+      messages: { otp: string | null; body: string; created_at: string }[];
+    };
+    const latest = messages.find((m) => new Date(m.created_at).getTime() >= since.getTime() - 1000);
+    if (latest) return latest;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no e-mail reached ${to}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { useRevalidator } from '@remix-run/react';
+import { useNavigation, useRevalidator } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { getSupabaseBrowserClient } from '~/lib/supabase.client';
 import { useViewer } from '../use-viewer';
@@ -13,14 +13,19 @@ import { useViewer } from '../use-viewer';
 export function AuthSessionSync() {
   const userId = useViewer()?.id ?? null;
   const { revalidate } = useRevalidator();
-  const revalidateRef = useRef(revalidate);
-  revalidateRef.current = revalidate;
+  const navigation = useNavigation();
+  // Only an idle page is revalidated: a navigation or submission in flight loads fresh data
+  // anyway, and interrupting it would abort its requests.
+  const revalidateIfIdle = useRef(() => {});
+  revalidateIfIdle.current = () => {
+    if (navigation.state === 'idle') revalidate();
+  };
 
   useEffect(() => {
     const supabase = getSupabaseBrowserClient();
     const { data } = supabase.auth.onAuthStateChange((event, session) => {
       if (event !== 'INITIAL_SESSION' && event !== 'SIGNED_IN' && event !== 'SIGNED_OUT') return;
-      if ((session?.user.id ?? null) !== userId) revalidateRef.current();
+      if ((session?.user.id ?? null) !== userId) revalidateIfIdle.current();
     });
     return () => data.subscription.unsubscribe();
   }, [userId]);
