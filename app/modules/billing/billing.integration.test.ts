@@ -248,9 +248,9 @@ describe('bill runs', () => {
 
 describe('meter readings', () => {
   it('rejects a reading lower than the last one, with the reason', async () => {
-    const err = await as('finance_a', (tx) =>
+    const err = (await as('finance_a', (tx) =>
       recordReading(tx, { meterId: w.meters.u2, readOn: '2026-12-31', reading: 60 }),
-    ).catch((e) => e);
+    ).catch((e: unknown) => e)) as BillingError;
     expect(err).toBeInstanceOf(BillingError);
     expect(err.code).toBe('billing.reading_decreased');
     expect(err.message).toMatch(/lower than the previous reading 62.5/);
