@@ -8,11 +8,12 @@
 --   notice_attachments   images and files in the Storage bucket `notice-files`.
 --   notice_reads         read receipts (who opened it, when).
 --
--- Who sees a notice:
+-- Who sees a notice — the same rule for the table, its targets, attachments, Storage objects,
+-- read receipts and the inbox:
 --   * staff holding notice.publish in the community: every notice, in every state;
---   * other staff of the community (community.read): published ones;
 --   * residents: published, unexpired notices whose audience contains one of their live
---     units (private.visible_notice_ids()), by table, by Storage object and by inbox alike.
+--     units (private.visible_notice_ids());
+--   * nobody else (other staff read notices as residents, if they live there).
 -- Publishing (now, or by the scheduler at publish_at, once) goes through
 -- private.publish_notice(), which notifies the audience with private.enqueue_notifications
 -- (event key notice:<id>): inbox + Realtime, and push + SMS for important and emergency ones.
@@ -340,7 +341,6 @@ create policy notices_select on public.notices
   for select to authenticated
   using (
     community_id = any ((select private.communities_with_permission('notice.publish'))::uuid[])
-    or (status = 'published' and community_id = any ((select private.communities_with_permission('community.read'))::uuid[]))
     or id = any ((select private.visible_notice_ids())::uuid[])
   );
 create policy notices_insert on public.notices

@@ -10,6 +10,9 @@ import { cn } from '~/lib/utils';
 import { UserMenu } from '~/modules/auth/components/user-menu';
 import { getOptionalUser, toViewer } from '~/modules/auth/session.server';
 import type { Viewer } from '~/modules/auth/viewer';
+import { LiveNotifications } from '~/modules/notifications/components/live-notifications';
+import { NotificationBell } from '~/modules/notifications/components/notification-bell';
+import { loadUnreadCount } from '~/modules/notifications/inbox.server';
 import { residentNavItems } from './nav-items';
 
 export const headers = authCacheHeaders;
@@ -17,11 +20,20 @@ export const headers = authCacheHeaders;
 /** Signed out is fine here (the home page welcomes visitors); pages with personal data require sign-in. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, headers } = await getOptionalUser(request);
-  return data({ viewer: user ? toViewer(user) : null }, { headers });
+  const unread = user ? await loadUnreadCount(user.claims) : 0;
+  return data({ viewer: user ? toViewer(user) : null, unread }, { headers });
 }
 
 /** Resident surface: a phone-width column with a bottom tab bar, also on desktop. */
-function ResidentShell({ viewer, children }: { viewer: Viewer | null; children: ReactNode }) {
+function ResidentShell({
+  viewer,
+  unread = 0,
+  children,
+}: {
+  viewer: Viewer | null;
+  unread?: number;
+  children: ReactNode;
+}) {
   const t = useT();
   return (
     <div className="min-h-dvh bg-muted">
@@ -32,9 +44,11 @@ function ResidentShell({ viewer, children }: { viewer: Viewer | null; children: 
           </Link>
           <div className="flex items-center gap-2">
             <LanguageSwitch />
+            {viewer ? <NotificationBell count={unread} to="/me/notifications" /> : null}
             <UserMenu viewer={viewer} compact />
           </div>
         </header>
+        <LiveNotifications userId={viewer?.id} />
         <main className="flex-1 px-4 pt-4 pb-24">{children}</main>
         <nav
           aria-label={t('common.mainNav')}
@@ -67,8 +81,9 @@ function ResidentShell({ viewer, children }: { viewer: Viewer | null; children: 
 }
 
 export default function ResidentLayout() {
+  const layout = useRouteLoaderData<typeof loader>('routes/_resident');
   return (
-    <ResidentShell viewer={useRouteLoaderData<typeof loader>('routes/_resident')?.viewer ?? null}>
+    <ResidentShell viewer={layout?.viewer ?? null} unread={layout?.unread ?? 0}>
       <Outlet />
     </ResidentShell>
   );

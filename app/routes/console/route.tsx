@@ -21,6 +21,8 @@ import { Forbidden, isForbiddenData } from '~/modules/auth/components/forbidden'
 import { UserMenu } from '~/modules/auth/components/user-menu';
 import { requireUser, toViewer } from '~/modules/auth/session.server';
 import type { Viewer } from '~/modules/auth/viewer';
+import { SurfaceNotifications } from '~/modules/notifications/components/surface-notifications';
+import { loadUnreadCount } from '~/modules/notifications/inbox.server';
 import { consoleNavItems } from './nav-items';
 
 export const headers = authCacheHeaders;
@@ -28,7 +30,7 @@ export const headers = authCacheHeaders;
 /** Platform operators only (`app_metadata.platform_role`): others signed in get a 403. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, headers } = await requireUser(request, { surface: 'console' });
-  return data({ viewer: toViewer(user) }, { headers });
+  return data({ viewer: toViewer(user), unread: await loadUnreadCount(user.claims) }, { headers });
 }
 
 /** Platform console surface: dark chrome and top tabs, so operators never mistake it for a tenant's back office. */
@@ -58,6 +60,7 @@ function ConsoleShell({ viewer, children }: { viewer: Viewer | null; children: R
           ) : null}
           <div className="ml-auto flex items-center gap-2">
             <LanguageSwitch tone="dark" />
+            <SurfaceNotifications routeId="routes/console" to="/console/notifications" tone="dark" />
             <UserMenu viewer={viewer} tone="dark" />
           </div>
         </div>

@@ -21,6 +21,8 @@ import { Forbidden, isForbiddenData } from '~/modules/auth/components/forbidden'
 import { UserMenu } from '~/modules/auth/components/user-menu';
 import { requireUser, toViewer } from '~/modules/auth/session.server';
 import type { Viewer } from '~/modules/auth/viewer';
+import { SurfaceNotifications } from '~/modules/notifications/components/surface-notifications';
+import { loadUnreadCount } from '~/modules/notifications/inbox.server';
 import { OfficeSideNav } from './side-nav';
 
 export const headers = authCacheHeaders;
@@ -28,7 +30,7 @@ export const headers = authCacheHeaders;
 /** Staff of a property company only: others signed in get a 403, visitors the sign-in page. */
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, headers } = await requireUser(request, { surface: 'office' });
-  return data({ viewer: toViewer(user) }, { headers });
+  return data({ viewer: toViewer(user), unread: await loadUnreadCount(user.claims) }, { headers });
 }
 
 /** Back office surface: fixed side navigation on desktop, a slide-in sheet below `lg`. */
@@ -70,6 +72,7 @@ function OfficeShell({ viewer, children }: { viewer: Viewer | null; children: Re
           <span className="hidden font-medium text-sm lg:inline">{t('office.title')}</span>
           <div className="ml-auto flex items-center gap-2">
             <LanguageSwitch />
+            <SurfaceNotifications routeId="routes/office" to="/office/notifications" />
             <UserMenu viewer={viewer} />
           </div>
         </header>
