@@ -46,9 +46,9 @@ test('resident home renders in Chinese by default', async ({ page }) => {
 test('resident pages not built yet say so', async ({ page, login }) => {
   await login({ as: 'resident' });
   await page.goto('/');
-  await mainNav(page).getByRole('link', { name: '报修' }).click();
-  await expect(page).toHaveURL('/repairs');
-  await expect(page.getByRole('heading', { name: '物业报修' })).toBeVisible();
+  await mainNav(page).getByRole('link', { name: '缴费' }).click();
+  await expect(page).toHaveURL('/bills');
+  await expect(page.getByRole('heading', { name: '物业缴费' })).toBeVisible();
   await expect(page.getByText('即将上线')).toBeVisible();
 });
 
