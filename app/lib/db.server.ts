@@ -35,10 +35,17 @@ export type JwtClaims = {
 /** Request details PostgREST also exposes to SQL (`request.method`, `request.path`, `request.headers`). */
 export type RequestInfo = { method?: string; path?: string; headers?: Record<string, string> };
 
+/**
+ * SQL text, or a named statement: Postgres plans a named statement once per connection and
+ * reuses the plan (worth it for hot queries; planning a five-table join costs more than
+ * running it). Plans stay correct under RLS: policies are evaluated per execution.
+ */
+export type Query = string | { name: string; text: string };
+
 /** A transaction handle: queries only (no commit, rollback or release from inside a unit of work). */
 export type Tx = {
   query<R extends pg.QueryResultRow = Record<string, unknown>>(
-    text: string,
+    query: Query,
     values?: readonly unknown[],
   ): Promise<pg.QueryResult<R>>;
 };
@@ -163,7 +170,14 @@ function assertUserClaims(claims: JwtClaims): void {
 }
 
 function asTx(client: pg.PoolClient): Tx {
-  return { query: (text, values) => client.query(text, values as unknown[] | undefined) };
+  return {
+    query: (query, values) =>
+      client.query(
+        typeof query === 'string'
+          ? { text: query, values: values as unknown[] | undefined }
+          : { name: query.name, text: query.text, values: values as unknown[] | undefined },
+      ),
+  };
 }
 
 async function inTransaction<T>(

@@ -34,7 +34,7 @@ beforeEach(async () => {
   await owner.query(
     `truncate public.household_invitations, public.unit_binding_requests, public.occupancies, public.staff_role_assignments,
        public.company_members, public.company_role_permissions, public.company_roles, public.units, public.buildings,
-       public.communities, public.companies, public.profiles, audit.log`,
+       public.communities, public.companies, public.profiles, audit.log cascade`,
   );
   await owner.query('delete from auth.users');
   w = await buildTenancyWorld(owner);
@@ -459,6 +459,48 @@ describe('profiles', () => {
     ).rejects.toMatchObject({
       code: '42501',
     });
+  });
+});
+
+describe('per-transaction scope memo (migration 20261122106000)', () => {
+  it("a change of claims inside a transaction never reuses the previous caller's scope", async () => {
+    await owner.query('begin');
+    try {
+      const count = async (claims: JwtClaims) => {
+        await owner.query(
+          `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+          [JSON.stringify(claims)],
+        );
+        const { rows } = await owner.query<{ n: number }>('select count(*)::int as n from public.units');
+        await owner.query(`select set_config('role', 'postgres', true)`);
+        return rows[0].n;
+      };
+      expect(await count(w.claims.admin_a)).toBe(4);
+      expect(await count(w.claims.owner_u1)).toBe(1);
+      expect(await count(w.claims.stranger)).toBe(0);
+      expect(await count(w.claims.admin_a)).toBe(4);
+    } finally {
+      await owner.query('rollback');
+    }
+  });
+
+  it('a write that changes access is seen by the next statement of the same transaction', async () => {
+    const seen = await dal.withUser(w.claims.invitee, async (tx) => {
+      const before = (await tx.query('select 1 from public.units')).rowCount;
+      await tx.query('select private.accept_household_invitation($1)', [w.invitation]);
+      const after = (await tx.query('select 1 from public.units')).rowCount;
+      return { before, after };
+    });
+    expect(seen).toEqual({ before: 0, after: 1 });
+    // An admin who removes their own role loses access in the very next statement.
+    const demoted = await dal.withUser(w.claims.admin_a, async (tx) => {
+      const before = (await tx.query('select 1 from public.units')).rowCount;
+      await tx.query('delete from public.staff_role_assignments where member_id = $1', [
+        w.staff.admin_a.memberId,
+      ]);
+      return { before, after: (await tx.query('select 1 from public.units')).rowCount };
+    });
+    expect(demoted).toEqual({ before: 4, after: 0 });
   });
 });
 

@@ -23,7 +23,13 @@ export async function attemptAs<A>(
   /** Further SQLSTATEs that count as a refusal for this attempt (e.g. a check constraint). */
   refusals: readonly string[] = [],
 ): Promise<Outcome> {
-  const tx: Tx = { query: (text, values) => client.query(text, values as unknown[] | undefined) };
+  const tx: Tx = {
+    query: (query, values) =>
+      client.query({
+        ...(typeof query === 'string' ? { text: query } : query),
+        values: values as unknown[] | undefined,
+      }),
+  };
   let outcome: Outcome = 'deny';
   await client.query('begin');
   try {
