@@ -1,4 +1,5 @@
 import {
+  ClipboardList,
   House,
   LayoutDashboard,
   type LucideIcon,
@@ -16,6 +17,7 @@ export const officeNavItems: { to: string; labelKey: MessageKey; icon: LucideIco
   { to: '/office/residents', labelKey: 'office.nav.residents', icon: Users },
   { to: '/office/houses', labelKey: 'office.nav.houses', icon: House },
   { to: '/office/repairs', labelKey: 'office.nav.repairs', icon: Wrench },
+  { to: '/office/tasks', labelKey: 'office.nav.tasks', icon: ClipboardList },
   { to: '/office/billing', labelKey: 'office.nav.billing', icon: ReceiptText },
   { to: '/office/notices', labelKey: 'office.nav.notices', icon: Megaphone },
   { to: '/office/staff', labelKey: 'office.nav.staff', icon: ShieldCheck },

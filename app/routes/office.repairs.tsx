@@ -1,9 +1,0 @@
-import type { MetaFunction } from '@remix-run/node';
-import { ComingSoonPage } from '~/components/coming-soon';
-import { pageMeta } from '~/i18n/meta';
-
-export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'office.nav.repairs');
-
-export default function OfficeRepairsPage() {
-  return <ComingSoonPage titleKey="office.nav.repairs" />;
-}
