@@ -45,7 +45,7 @@ export function PhoneField({
             <SelectContent>
               {countryCodes.map((code) => (
                 <SelectItem key={code} value={code}>
-                  <span className="w-12 tabular-nums">+{code}</span>
+                  <span className="inline-block w-12 tabular-nums">+{code}</span>
                   <span className="text-muted-foreground">{t(countryLabelKeys[code])}</span>
                 </SelectItem>
               ))}
