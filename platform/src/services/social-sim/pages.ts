@@ -35,6 +35,8 @@ export function avatarUrl(apiUrl: string, provider: SimProvider, openid: string)
 /** The sign-in page: pick a simulated user, create one, or cancel. Every button posts back here. */
 export function renderAuthorizePage(opts: {
   provider: SimProvider;
+  /** This page's path and query: the forms post here (without the `#wechat_redirect` fragment). */
+  action: string;
   appName: string;
   appId: string;
   redirectUri: string;
@@ -43,30 +45,33 @@ export function renderAuthorizePage(opts: {
   suggestedNickname: string;
 }): string {
   const look = LOOK[opts.provider];
+  const action = escapeHtml(opts.action);
   const users = opts.users
     .map(
-      (u) => `<li><form method="post"><button class="user" type="submit" name="user" value="${u.id}">
+      (
+        u,
+      ) => `<li><form method="post" action="${action}"><button class="user" type="submit" name="user" value="${u.id}">
 <img alt="" src="${escapeHtml(avatarUrl(opts.apiUrl, opts.provider, u.openid))}"><span>${escapeHtml(u.nickname)}<small>${escapeHtml(u.openid)}</small></span></button></form></li>`,
     )
     .join('\n');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${look.title}（本地模拟）</title><style>${STYLE}</style></head>
+<title>${look.title}（本地模拟）</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body style="--c:${look.color}"><main>
 <h1>${look.title}</h1><p class="sim">本地模拟器 · Local ${look.brand} simulator — 不连接真实的${look.brand}</p>
 <div class="app">「${escapeHtml(opts.appName)}」申请使用您的${look.brand}头像、昵称登录<br><small>AppID ${escapeHtml(opts.appId)} → ${escapeHtml(opts.redirectUri)}</small></div>
 <div class="qr" aria-hidden="true">${look.scan}（模拟：在下方选择${look.brand}用户）</div>
 ${users ? `<h2>选择${look.brand}用户并确认登录</h2><ul>${users}</ul>` : ''}
 <h2>新建模拟${look.brand}用户</h2>
-<form method="post"><label for="nickname">昵称</label><input id="nickname" name="nickname" maxlength="64" value="${escapeHtml(opts.suggestedNickname)}" required>
+<form method="post" action="${action}"><label for="nickname">昵称</label><input id="nickname" name="nickname" maxlength="64" value="${escapeHtml(opts.suggestedNickname)}" required>
 <button class="primary" type="submit">新建并确认登录</button></form>
-<form method="post"><button class="cancel" type="submit" name="cancel" value="1">取消登录</button></form>
+<form method="post" action="${action}"><button class="cancel" type="submit" name="cancel" value="1">取消登录</button></form>
 </main></body></html>`;
 }
 
 /** What the provider shows instead of signing in when the request is broken. */
 export function renderErrorPage(provider: SimProvider, message: string): string {
   const look = LOOK[provider];
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${look.title}</title><style>${STYLE}</style></head>
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${look.title}</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body><main><h1>${look.title}</h1><p class="sim">本地模拟器</p><p>${escapeHtml(message)}</p></main></body></html>`;
 }
 

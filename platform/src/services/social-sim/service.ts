@@ -85,6 +85,7 @@ async function signInPage(
   provider: SimProvider,
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   parsed: AuthorizeRequest | string,
 ): Promise<void> {
   if (typeof parsed === 'string') return html(res, 400, renderErrorPage(provider, parsed));
@@ -95,6 +96,7 @@ async function signInPage(
       200,
       renderAuthorizePage({
         provider,
+        action: url.pathname + url.search,
         appName: SIMULATED_APPS[provider].name,
         appId: parsed.appId,
         redirectUri: parsed.redirectUri.href,
@@ -330,6 +332,7 @@ export function createSocialSimService(ctx: ServiceContext): PlatformService {
           provider,
           req,
           res,
+          url,
           provider === 'wechat' ? wechatAuthorize(url) : qqAuthorize(url),
         );
       } else if (avatar) {
