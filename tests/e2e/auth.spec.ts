@@ -76,16 +76,16 @@ test('password sign-in returns to the requested page, and each kind of user land
   page,
 }) => {
   await page.setViewportSize(desktop);
-  await page.goto('/bills');
-  await expect(page).toHaveURL('/auth/sign-in?redirectTo=%2Fbills');
+  await page.goto('/me');
+  await expect(page).toHaveURL('/auth/sign-in?redirectTo=%2Fme');
   await page.getByRole('link', { name: '密码登录' }).click();
-  await expect(page).toHaveURL('/auth/sign-in?method=password&redirectTo=%2Fbills');
+  await expect(page).toHaveURL('/auth/sign-in?method=password&redirectTo=%2Fme');
   await shot(page, 'sign-in-password-desktop');
   await page.getByLabel('手机号或邮箱').fill(personas.resident.phone);
   await page.getByLabel('密码', { exact: true }).fill(demoPassword);
   await page.getByRole('button', { name: '登录', exact: true }).click();
-  await expect(page).toHaveURL('/bills');
-  await expect(page.getByRole('heading', { name: '物业缴费' })).toBeVisible();
+  await expect(page).toHaveURL('/me');
+  await expect(page.getByText(personas.resident.name)).toBeVisible();
 
   for (const [persona, landing, heading] of [
     ['staff', '/office', '工作台'],
@@ -107,7 +107,7 @@ test('e-mail: a code signs in, and so does the link in the same e-mail', async (
   const emails = [`e2e-code-${stamp}@example.cn`, `e2e-link-${stamp}@example.cn`];
   for (const email of emails) await createAccount({ email, password: 'mail-pass-123', name: '李雷' });
 
-  await page.goto('/auth/sign-in?redirectTo=%2Frepairs');
+  await page.goto('/auth/sign-in?redirectTo=%2Fme');
   await page.getByRole('link', { name: '邮箱登录' }).click();
   await page.getByLabel('邮箱').fill(emails[0]);
   let sentAt = new Date();
@@ -117,12 +117,12 @@ test('e-mail: a code signs in, and so does the link in the same e-mail', async (
   await page.getByLabel('验证码', { exact: true }).fill(otp ?? '');
   await shot(page, 'sign-in-email-desktop');
   await page.getByRole('button', { name: '登录', exact: true }).click();
-  await expect(page).toHaveURL('/repairs');
-  await expect(page.getByRole('heading', { name: '物业报修' })).toBeVisible();
+  await expect(page).toHaveURL('/me');
+  await expect(page.getByRole('heading', { name: '我的' })).toBeVisible();
 
   // The link is PKCE: it completes in the browser that asked for it (its verifier cookie).
   await page.context().clearCookies();
-  await page.goto('/auth/sign-in?method=email&redirectTo=%2Fbills');
+  await page.goto('/auth/sign-in?method=email&redirectTo=%2Fme%3Ffrom%3Dmail');
   await page.getByLabel('邮箱').fill(emails[1]);
   sentAt = new Date();
   await page.getByRole('button', { name: '获取验证码' }).click();
@@ -130,8 +130,8 @@ test('e-mail: a code signs in, and so does the link in the same e-mail', async (
   const link = (await readEmail(emails[1], sentAt)).body.match(/https?:\/\/\S+\/auth\/v1\/verify\?\S+/)?.[0];
   expect(link).toBeTruthy();
   await page.goto(link!);
-  await expect(page).toHaveURL('/bills');
-  await expect(page.getByRole('heading', { name: '物业缴费' })).toBeVisible();
+  await expect(page).toHaveURL('/me?from=mail');
+  await expect(page.getByRole('heading', { name: '我的' })).toBeVisible();
 });
 
 test.describe('errors from Auth', () => {
@@ -225,8 +225,8 @@ test('signing out from the account menu ends the session in every open tab', asy
   await login({ as: 'staff' });
   await page.goto('/office');
   const otherTab = await context.newPage();
-  await otherTab.goto('/office/repairs');
-  await expect(otherTab.getByRole('heading', { name: '报修' })).toBeVisible();
+  await otherTab.goto('/office/settings');
+  await expect(accountMenu(otherTab)).toContainText(personas.staff.name);
 
   await accountMenu(page).click();
   await expect(page.getByRole('menu')).toContainText('138****0011');
@@ -236,7 +236,7 @@ test('signing out from the account menu ends the session in every open tab', asy
   await expect(page.getByRole('status')).toHaveText('您已退出登录');
 
   // The other tab hears about it (auth-js broadcast) and its loaders send it to sign in.
-  await expect(otherTab).toHaveURL('/auth/sign-in?redirectTo=%2Foffice%2Frepairs');
+  await expect(otherTab).toHaveURL('/auth/sign-in?redirectTo=%2Foffice%2Fsettings');
   await page.goto('/office');
   await expect(page).toHaveURL('/auth/sign-in?redirectTo=%2Foffice');
 });

@@ -18,7 +18,7 @@ test('server-rendered HTML carries no NUL bytes', async ({ page, login }) => {
   const pages: [Parameters<typeof login>[0]['as'] | null, string][] = [
     [null, '/'],
     [null, '/auth/sign-in'],
-    ['resident', '/bills'],
+    ['resident', '/me'],
     ['staff', '/office'],
     ['platform', '/console/companies'],
   ];
@@ -43,13 +43,15 @@ test('resident home renders in Chinese by default', async ({ page }) => {
   await page.screenshot({ path: 'artifacts/screenshots/home-zh.png' });
 });
 
-test('resident pages not built yet say so', async ({ page, login }) => {
+test('resident pages with personal data need an account', async ({ page, login }) => {
+  await page.goto('/me');
+  await expect(page).toHaveURL('/auth/sign-in?redirectTo=%2Fme');
   await login({ as: 'resident' });
   await page.goto('/');
-  await mainNav(page).getByRole('link', { name: '缴费' }).click();
-  await expect(page).toHaveURL('/bills');
-  await expect(page.getByRole('heading', { name: '物业缴费' })).toBeVisible();
-  await expect(page.getByText('即将上线')).toBeVisible();
+  await mainNav(page).getByRole('link', { name: '我的' }).click();
+  await expect(page).toHaveURL('/me');
+  await expect(page.getByRole('heading', { name: '我的' })).toBeVisible();
+  await expect(page.getByText('张伟')).toBeVisible();
 });
 
 test('switching to English changes labels and persists after reload', async ({ page }) => {

@@ -1,9 +1,0 @@
-import type { MetaFunction } from '@remix-run/node';
-import { ComingSoonPage } from '~/components/coming-soon';
-import { pageMeta } from '~/i18n/meta';
-
-export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'office.nav.billing');
-
-export default function OfficeBillingPage() {
-  return <ComingSoonPage titleKey="office.nav.billing" />;
-}
