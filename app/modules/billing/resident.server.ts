@@ -25,6 +25,7 @@ export type MyBill = {
   paymentId: string | null;
   lines: Pick<
     BillLineDto,
+    | 'id'
     | 'kind'
     | 'description'
     | 'quantity'
@@ -48,7 +49,7 @@ export async function myBills(tx: Tx): Promise<MyBill[]> {
        exists (select 1 from public.payment_intent_bills ib where ib.bill_id = b.id and ib.active) as locked,
        b.payment_id as "paymentId",
        coalesce((select jsonb_agg(jsonb_build_object(
-           'kind', l.kind, 'description', l.description, 'quantity', l.quantity, 'unitPriceE4', l.unit_price_e4,
+           'id', l.id, 'kind', l.kind, 'description', l.description, 'quantity', l.quantity, 'unitPriceE4', l.unit_price_e4,
            'amountFen', l.amount_fen, 'periodStart', l.period_start, 'periodEnd', l.period_end,
            'detail', l.detail, 'reason', l.reason) order by l.created_at)
          from public.bill_lines l where l.bill_id = b.id), '[]'::jsonb) as lines
