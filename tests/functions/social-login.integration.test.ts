@@ -22,7 +22,10 @@ afterAll(async () => {
   await platform?.close();
 });
 
-async function fn(action: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
+// biome-ignore lint/suspicious/noExplicitAny: the function's JSON answers take many shapes; the assertions check them.
+type Answer = { status: number; body: any };
+
+async function fn(action: string, body: unknown, token?: string): Promise<Answer> {
   const res = await fetch(`${platform.url}/functions/v1/social-login/${action}`, {
     method: 'POST',
     headers: {
@@ -57,7 +60,7 @@ async function approve(url: string, choice: { nickname: string } | { simUserId: 
   const page = await fetch(url);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain('本地模拟器');
-  const form =
+  const form: Record<string, string> =
     choice === 'cancel'
       ? { cancel: '1' }
       : 'nickname' in choice
