@@ -6,6 +6,246 @@ export type Json = string | number | boolean | null | { [key: string]: Json | un
 export type Database = {
   public: {
     Tables: {
+      bill_lines: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          bill_id: string;
+          kind: Database['public']['Enums']['bill_line_kind'];
+          description: string;
+          rule_version_id: string | null;
+          period_start: string | null;
+          period_end: string | null;
+          quantity: number | null;
+          unit_price_e4: number | null;
+          amount_fen: number;
+          detail: Json;
+          reason: string | null;
+          created_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          bill_id: string;
+          kind: Database['public']['Enums']['bill_line_kind'];
+          description: string;
+          rule_version_id?: string | null;
+          period_start?: string | null;
+          period_end?: string | null;
+          quantity?: number | null;
+          unit_price_e4?: number | null;
+          amount_fen: number;
+          detail?: Json;
+          reason?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          unit_id?: string;
+          bill_id?: string;
+          kind?: Database['public']['Enums']['bill_line_kind'];
+          description?: string;
+          rule_version_id?: string | null;
+          period_start?: string | null;
+          period_end?: string | null;
+          quantity?: number | null;
+          unit_price_e4?: number | null;
+          amount_fen?: number;
+          detail?: Json;
+          reason?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'bill_lines_bill_fkey';
+            columns: ['company_id', 'bill_id'];
+            isOneToOne: false;
+            referencedRelation: 'bills';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'bill_lines_rule_fkey';
+            columns: ['rule_version_id'];
+            isOneToOne: false;
+            referencedRelation: 'fee_rule_versions';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      bill_runs: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          period_start: string;
+          published_by: string | null;
+          published_at: string;
+          bill_count: number;
+          total_fen: number;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          period_start: string;
+          published_by?: string | null;
+          published_at?: string;
+          bill_count?: number;
+          total_fen?: number;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          period_start?: string;
+          published_by?: string | null;
+          published_at?: string;
+          bill_count?: number;
+          total_fen?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'bill_runs_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      billing_settings: {
+        Row: {
+          community_id: string;
+          company_id: string;
+          reminder_days: number[];
+          payee_name: string | null;
+          seal_text: string | null;
+          updated_at: string;
+        };
+        Insert: {
+          community_id: string;
+          company_id: string;
+          reminder_days?: number[];
+          payee_name?: string | null;
+          seal_text?: string | null;
+          updated_at?: string;
+        };
+        Update: {
+          community_id?: string;
+          company_id?: string;
+          reminder_days?: number[];
+          payee_name?: string | null;
+          seal_text?: string | null;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'billing_settings_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      bills: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          building_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          bill_run_id: string | null;
+          period_start: string;
+          period_end: string;
+          due_date: string;
+          amount_fen: number;
+          late_fee_fen: number;
+          status: Database['public']['Enums']['bill_status'];
+          payment_id: string | null;
+          paid_at: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          building_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          bill_run_id?: string | null;
+          period_start: string;
+          period_end: string;
+          due_date: string;
+          amount_fen: number;
+          late_fee_fen?: number;
+          status?: Database['public']['Enums']['bill_status'];
+          payment_id?: string | null;
+          paid_at?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          building_id?: string;
+          unit_id?: string;
+          fee_item_id?: string;
+          bill_run_id?: string | null;
+          period_start?: string;
+          period_end?: string;
+          due_date?: string;
+          amount_fen?: number;
+          late_fee_fen?: number;
+          status?: Database['public']['Enums']['bill_status'];
+          payment_id?: string | null;
+          paid_at?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'bills_item_fkey';
+            columns: ['company_id', 'fee_item_id'];
+            isOneToOne: false;
+            referencedRelation: 'fee_items';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'bills_payment_fkey';
+            columns: ['company_id', 'payment_id'];
+            isOneToOne: false;
+            referencedRelation: 'payments';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'bills_run_fkey';
+            columns: ['company_id', 'bill_run_id'];
+            isOneToOne: false;
+            referencedRelation: 'bill_runs';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'bills_unit_fkey';
+            columns: ['company_id', 'community_id', 'unit_id'];
+            isOneToOne: false;
+            referencedRelation: 'units';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
       buildings: {
         Row: {
           id: string;
@@ -263,6 +503,106 @@ export type Database = {
           },
         ];
       };
+      fee_items: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          name: string;
+          kind: Database['public']['Enums']['fee_kind'];
+          billing_cycle: Database['public']['Enums']['billing_cycle'];
+          applies_to: Database['public']['Enums']['unit_use'][];
+          bill_vacant: boolean;
+          due_days: number;
+          sort_order: number;
+          active: boolean;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          name: string;
+          kind: Database['public']['Enums']['fee_kind'];
+          billing_cycle?: Database['public']['Enums']['billing_cycle'];
+          applies_to?: Database['public']['Enums']['unit_use'][];
+          bill_vacant?: boolean;
+          due_days?: number;
+          sort_order?: number;
+          active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          name?: string;
+          kind?: Database['public']['Enums']['fee_kind'];
+          billing_cycle?: Database['public']['Enums']['billing_cycle'];
+          applies_to?: Database['public']['Enums']['unit_use'][];
+          bill_vacant?: boolean;
+          due_days?: number;
+          sort_order?: number;
+          active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'fee_items_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      fee_rule_versions: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          fee_item_id: string;
+          effective_from: string;
+          rule: Json;
+          note: string | null;
+          created_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          fee_item_id: string;
+          effective_from: string;
+          rule: Json;
+          note?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          fee_item_id?: string;
+          effective_from?: string;
+          rule?: Json;
+          note?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'fee_rule_versions_item_fkey';
+            columns: ['company_id', 'fee_item_id'];
+            isOneToOne: false;
+            referencedRelation: 'fee_items';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
       household_invitations: {
         Row: {
           id: string;
@@ -335,6 +675,104 @@ export type Database = {
           },
           {
             foreignKeyName: 'household_invitations_unit_fkey';
+            columns: ['company_id', 'community_id', 'unit_id'];
+            isOneToOne: false;
+            referencedRelation: 'units';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      meter_readings: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          meter_id: string;
+          read_on: string;
+          reading: number;
+          source: Database['public']['Enums']['reading_source'];
+          created_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          meter_id: string;
+          read_on: string;
+          reading: number;
+          source?: Database['public']['Enums']['reading_source'];
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          meter_id?: string;
+          read_on?: string;
+          reading?: number;
+          source?: Database['public']['Enums']['reading_source'];
+          created_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'meter_readings_meter_fkey';
+            columns: ['company_id', 'meter_id'];
+            isOneToOne: false;
+            referencedRelation: 'meters';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      meters: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          serial: string | null;
+          multiplier: number;
+          active: boolean;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          serial?: string | null;
+          multiplier?: number;
+          active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          unit_id?: string;
+          fee_item_id?: string;
+          serial?: string | null;
+          multiplier?: number;
+          active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'meters_item_fkey';
+            columns: ['company_id', 'fee_item_id'];
+            isOneToOne: false;
+            referencedRelation: 'fee_items';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'meters_unit_fkey';
             columns: ['company_id', 'community_id', 'unit_id'];
             isOneToOne: false;
             referencedRelation: 'units';
@@ -834,6 +1272,248 @@ export type Database = {
           },
         ];
       };
+      payment_bills: {
+        Row: {
+          payment_id: string;
+          bill_id: string;
+          company_id: string;
+          amount_fen: number;
+          late_fee_fen: number;
+        };
+        Insert: {
+          payment_id: string;
+          bill_id: string;
+          company_id: string;
+          amount_fen: number;
+          late_fee_fen?: number;
+        };
+        Update: {
+          payment_id?: string;
+          bill_id?: string;
+          company_id?: string;
+          amount_fen?: number;
+          late_fee_fen?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'payment_bills_bill_fkey';
+            columns: ['company_id', 'bill_id'];
+            isOneToOne: false;
+            referencedRelation: 'bills';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payment_bills_payment_fkey';
+            columns: ['company_id', 'payment_id'];
+            isOneToOne: false;
+            referencedRelation: 'payments';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      payment_intent_bills: {
+        Row: {
+          intent_id: string;
+          bill_id: string;
+          company_id: string;
+          amount_fen: number;
+          late_fee_fen: number;
+          active: boolean;
+        };
+        Insert: {
+          intent_id: string;
+          bill_id: string;
+          company_id: string;
+          amount_fen: number;
+          late_fee_fen: number;
+          active?: boolean;
+        };
+        Update: {
+          intent_id?: string;
+          bill_id?: string;
+          company_id?: string;
+          amount_fen?: number;
+          late_fee_fen?: number;
+          active?: boolean;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'payment_intent_bills_bill_fkey';
+            columns: ['company_id', 'bill_id'];
+            isOneToOne: false;
+            referencedRelation: 'bills';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payment_intent_bills_intent_fkey';
+            columns: ['company_id', 'intent_id'];
+            isOneToOne: false;
+            referencedRelation: 'payment_intents';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      payment_intents: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          user_id: string;
+          provider: Database['public']['Enums']['payment_provider'];
+          status: Database['public']['Enums']['intent_status'];
+          amount_fen: number;
+          currency: string;
+          methods: string[];
+          checkout_session_id: string | null;
+          checkout_url: string | null;
+          expires_at: string;
+          payment_id: string | null;
+          failure_reason: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          user_id: string;
+          provider: Database['public']['Enums']['payment_provider'];
+          status?: Database['public']['Enums']['intent_status'];
+          amount_fen: number;
+          currency?: string;
+          methods: string[];
+          checkout_session_id?: string | null;
+          checkout_url?: string | null;
+          expires_at: string;
+          payment_id?: string | null;
+          failure_reason?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          user_id?: string;
+          provider?: Database['public']['Enums']['payment_provider'];
+          status?: Database['public']['Enums']['intent_status'];
+          amount_fen?: number;
+          currency?: string;
+          methods?: string[];
+          checkout_session_id?: string | null;
+          checkout_url?: string | null;
+          expires_at?: string;
+          payment_id?: string | null;
+          failure_reason?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'payment_intents_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payment_intents_payment_fkey';
+            columns: ['company_id', 'payment_id'];
+            isOneToOne: false;
+            referencedRelation: 'payments';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payment_intents_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      payments: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          receipt_no: string;
+          payer_user_id: string | null;
+          payer_name: string;
+          method: Database['public']['Enums']['payment_method'];
+          provider: Database['public']['Enums']['payment_provider'];
+          status: Database['public']['Enums']['payment_status'];
+          amount_fen: number;
+          paid_at: string;
+          intent_id: string | null;
+          provider_payment_id: string | null;
+          recorded_by: string | null;
+          note: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          receipt_no: string;
+          payer_user_id?: string | null;
+          payer_name: string;
+          method: Database['public']['Enums']['payment_method'];
+          provider: Database['public']['Enums']['payment_provider'];
+          status: Database['public']['Enums']['payment_status'];
+          amount_fen: number;
+          paid_at?: string;
+          intent_id?: string | null;
+          provider_payment_id?: string | null;
+          recorded_by?: string | null;
+          note?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          receipt_no?: string;
+          payer_user_id?: string | null;
+          payer_name?: string;
+          method?: Database['public']['Enums']['payment_method'];
+          provider?: Database['public']['Enums']['payment_provider'];
+          status?: Database['public']['Enums']['payment_status'];
+          amount_fen?: number;
+          paid_at?: string;
+          intent_id?: string | null;
+          provider_payment_id?: string | null;
+          recorded_by?: string | null;
+          note?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'payments_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payments_intent_fkey';
+            columns: ['company_id', 'intent_id'];
+            isOneToOne: false;
+            referencedRelation: 'payment_intents';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'payments_payer_user_id_fkey';
+            columns: ['payer_user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
       profiles: {
         Row: {
           id: string;
@@ -911,6 +1591,731 @@ export type Database = {
             isOneToOne: false;
             referencedRelation: 'profiles';
             referencedColumns: ['id'];
+          },
+        ];
+      };
+      refunds: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          payment_id: string;
+          amount_fen: number;
+          reason: string;
+          status: Database['public']['Enums']['refund_status'];
+          provider_refund_id: string | null;
+          requested_by: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          payment_id: string;
+          amount_fen: number;
+          reason: string;
+          status?: Database['public']['Enums']['refund_status'];
+          provider_refund_id?: string | null;
+          requested_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          payment_id?: string;
+          amount_fen?: number;
+          reason?: string;
+          status?: Database['public']['Enums']['refund_status'];
+          provider_refund_id?: string | null;
+          requested_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'refunds_payment_fkey';
+            columns: ['company_id', 'payment_id'];
+            isOneToOne: false;
+            referencedRelation: 'payments';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      repair_assign_rules: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          category_id: string | null;
+          building_id: string | null;
+          strategy: Database['public']['Enums']['repair_assign_strategy'];
+          technician_id: string | null;
+          is_active: boolean;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          category_id?: string | null;
+          building_id?: string | null;
+          strategy: Database['public']['Enums']['repair_assign_strategy'];
+          technician_id?: string | null;
+          is_active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          category_id?: string | null;
+          building_id?: string | null;
+          strategy?: Database['public']['Enums']['repair_assign_strategy'];
+          technician_id?: string | null;
+          is_active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_assign_rules_building_fkey';
+            columns: ['company_id', 'community_id', 'building_id'];
+            isOneToOne: false;
+            referencedRelation: 'buildings';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_assign_rules_category_fkey';
+            columns: ['company_id', 'community_id', 'category_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_categories';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_assign_rules_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_assign_rules_technician_fkey';
+            columns: ['company_id', 'technician_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_members';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      repair_categories: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          name: string;
+          name_en: string | null;
+          icon: string;
+          for_home: boolean;
+          for_public: boolean;
+          response_minutes: number;
+          resolve_hours: number;
+          sort_order: number;
+          is_active: boolean;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          name: string;
+          name_en?: string | null;
+          icon?: string;
+          for_home?: boolean;
+          for_public?: boolean;
+          response_minutes?: number;
+          resolve_hours?: number;
+          sort_order?: number;
+          is_active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          name?: string;
+          name_en?: string | null;
+          icon?: string;
+          for_home?: boolean;
+          for_public?: boolean;
+          response_minutes?: number;
+          resolve_hours?: number;
+          sort_order?: number;
+          is_active?: boolean;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_categories_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      repair_community_settings: {
+        Row: {
+          community_id: string;
+          company_id: string;
+          latitude: number | null;
+          longitude: number | null;
+          travel_speed_kmh: number;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          community_id: string;
+          company_id: string;
+          latitude?: number | null;
+          longitude?: number | null;
+          travel_speed_kmh?: number;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          community_id?: string;
+          company_id?: string;
+          latitude?: number | null;
+          longitude?: number | null;
+          travel_speed_kmh?: number;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_community_settings_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
+      repair_followers: {
+        Row: {
+          ticket_id: string;
+          user_id: string;
+          company_id: string;
+          community_id: string;
+          created_at: string;
+        };
+        Insert: {
+          ticket_id: string;
+          user_id?: string;
+          company_id: string;
+          community_id: string;
+          created_at?: string;
+        };
+        Update: {
+          ticket_id?: string;
+          user_id?: string;
+          company_id?: string;
+          community_id?: string;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_followers_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_followers_user_id_fkey';
+            columns: ['user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      repair_media: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          kind: Database['public']['Enums']['repair_media_kind'];
+          message_id: string | null;
+          internal: boolean;
+          object_path: string;
+          media_type: Database['public']['Enums']['repair_media_type'];
+          mime_type: string;
+          size_bytes: number;
+          uploaded_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          kind: Database['public']['Enums']['repair_media_kind'];
+          message_id?: string | null;
+          internal?: boolean;
+          object_path: string;
+          media_type: Database['public']['Enums']['repair_media_type'];
+          mime_type: string;
+          size_bytes: number;
+          uploaded_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          ticket_id?: string;
+          kind?: Database['public']['Enums']['repair_media_kind'];
+          message_id?: string | null;
+          internal?: boolean;
+          object_path?: string;
+          media_type?: Database['public']['Enums']['repair_media_type'];
+          mime_type?: string;
+          size_bytes?: number;
+          uploaded_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_media_message_fkey';
+            columns: ['company_id', 'message_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_messages';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_media_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_media_uploaded_by_fkey';
+            columns: ['uploaded_by'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+        ];
+      };
+      repair_messages: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          author_id: string | null;
+          author_name: string;
+          from_staff: boolean;
+          visibility: Database['public']['Enums']['repair_message_visibility'];
+          body: string;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          author_id?: string | null;
+          author_name?: string;
+          from_staff?: boolean;
+          visibility?: Database['public']['Enums']['repair_message_visibility'];
+          body: string;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          ticket_id?: string;
+          author_id?: string | null;
+          author_name?: string;
+          from_staff?: boolean;
+          visibility?: Database['public']['Enums']['repair_message_visibility'];
+          body?: string;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_messages_author_id_fkey';
+            columns: ['author_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'repair_messages_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      repair_ratings: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          round: number;
+          technician_id: string | null;
+          speed: number;
+          quality: number;
+          attitude: number;
+          comment: string | null;
+          rated_by: string | null;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          round?: number;
+          technician_id?: string | null;
+          speed: number;
+          quality: number;
+          attitude: number;
+          comment?: string | null;
+          rated_by?: string | null;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          ticket_id?: string;
+          round?: number;
+          technician_id?: string | null;
+          speed?: number;
+          quality?: number;
+          attitude?: number;
+          comment?: string | null;
+          rated_by?: string | null;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_ratings_rated_by_fkey';
+            columns: ['rated_by'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'repair_ratings_technician_fkey';
+            columns: ['company_id', 'technician_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_members';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_ratings_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      repair_technician_locations: {
+        Row: {
+          ticket_id: string;
+          company_id: string;
+          community_id: string;
+          technician_id: string;
+          latitude: number;
+          longitude: number;
+          accuracy_m: number | null;
+          recorded_at: string;
+        };
+        Insert: {
+          ticket_id: string;
+          company_id: string;
+          community_id: string;
+          technician_id: string;
+          latitude: number;
+          longitude: number;
+          accuracy_m?: number | null;
+          recorded_at?: string;
+        };
+        Update: {
+          ticket_id?: string;
+          company_id?: string;
+          community_id?: string;
+          technician_id?: string;
+          latitude?: number;
+          longitude?: number;
+          accuracy_m?: number | null;
+          recorded_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_technician_locations_technician_fkey';
+            columns: ['company_id', 'technician_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_members';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_technician_locations_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      repair_ticket_events: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          event: Database['public']['Enums']['repair_event_type'];
+          from_status: Database['public']['Enums']['repair_status'] | null;
+          to_status: Database['public']['Enums']['repair_status'];
+          actor_id: string | null;
+          actor_name: string | null;
+          reason: string | null;
+          data: Json;
+          visible_to_resident: boolean;
+          created_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          ticket_id: string;
+          event: Database['public']['Enums']['repair_event_type'];
+          from_status?: Database['public']['Enums']['repair_status'] | null;
+          to_status: Database['public']['Enums']['repair_status'];
+          actor_id?: string | null;
+          actor_name?: string | null;
+          reason?: string | null;
+          data?: Json;
+          visible_to_resident?: boolean;
+          created_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          ticket_id?: string;
+          event?: Database['public']['Enums']['repair_event_type'];
+          from_status?: Database['public']['Enums']['repair_status'] | null;
+          to_status?: Database['public']['Enums']['repair_status'];
+          actor_id?: string | null;
+          actor_name?: string | null;
+          reason?: string | null;
+          data?: Json;
+          visible_to_resident?: boolean;
+          created_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_ticket_events_ticket_fkey';
+            columns: ['company_id', 'community_id', 'ticket_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+        ];
+      };
+      repair_tickets: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          number: string;
+          area: Database['public']['Enums']['repair_area'];
+          unit_id: string | null;
+          building_id: string | null;
+          location_note: string | null;
+          category_id: string;
+          description: string;
+          contact_name: string | null;
+          contact_phone: string | null;
+          preferred_date: string | null;
+          preferred_slot: Database['public']['Enums']['repair_time_slot'];
+          source: Database['public']['Enums']['repair_source'];
+          reporter_id: string | null;
+          priority: Database['public']['Enums']['repair_priority'];
+          status: Database['public']['Enums']['repair_status'];
+          status_reason: string | null;
+          assignee_id: string | null;
+          appointment_at: string | null;
+          completion_note: string | null;
+          materials: Json;
+          merged_into_id: string | null;
+          reopen_count: number;
+          follower_count: number;
+          response_due_at: string;
+          resolve_due_at: string;
+          first_response_at: string | null;
+          accepted_at: string | null;
+          dispatched_at: string | null;
+          arrived_at: string | null;
+          started_at: string | null;
+          paused_at: string | null;
+          completed_at: string | null;
+          rated_at: string | null;
+          closed_at: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          number: string;
+          area: Database['public']['Enums']['repair_area'];
+          unit_id?: string | null;
+          building_id?: string | null;
+          location_note?: string | null;
+          category_id: string;
+          description: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          preferred_date?: string | null;
+          preferred_slot?: Database['public']['Enums']['repair_time_slot'];
+          source?: Database['public']['Enums']['repair_source'];
+          reporter_id?: string | null;
+          priority?: Database['public']['Enums']['repair_priority'];
+          status?: Database['public']['Enums']['repair_status'];
+          status_reason?: string | null;
+          assignee_id?: string | null;
+          appointment_at?: string | null;
+          completion_note?: string | null;
+          materials?: Json;
+          merged_into_id?: string | null;
+          reopen_count?: number;
+          follower_count?: number;
+          response_due_at: string;
+          resolve_due_at: string;
+          first_response_at?: string | null;
+          accepted_at?: string | null;
+          dispatched_at?: string | null;
+          arrived_at?: string | null;
+          started_at?: string | null;
+          paused_at?: string | null;
+          completed_at?: string | null;
+          rated_at?: string | null;
+          closed_at?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          number?: string;
+          area?: Database['public']['Enums']['repair_area'];
+          unit_id?: string | null;
+          building_id?: string | null;
+          location_note?: string | null;
+          category_id?: string;
+          description?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          preferred_date?: string | null;
+          preferred_slot?: Database['public']['Enums']['repair_time_slot'];
+          source?: Database['public']['Enums']['repair_source'];
+          reporter_id?: string | null;
+          priority?: Database['public']['Enums']['repair_priority'];
+          status?: Database['public']['Enums']['repair_status'];
+          status_reason?: string | null;
+          assignee_id?: string | null;
+          appointment_at?: string | null;
+          completion_note?: string | null;
+          materials?: Json;
+          merged_into_id?: string | null;
+          reopen_count?: number;
+          follower_count?: number;
+          response_due_at?: string;
+          resolve_due_at?: string;
+          first_response_at?: string | null;
+          accepted_at?: string | null;
+          dispatched_at?: string | null;
+          arrived_at?: string | null;
+          started_at?: string | null;
+          paused_at?: string | null;
+          completed_at?: string | null;
+          rated_at?: string | null;
+          closed_at?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'repair_tickets_assignee_fkey';
+            columns: ['company_id', 'assignee_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_members';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_building_fkey';
+            columns: ['company_id', 'community_id', 'building_id'];
+            isOneToOne: false;
+            referencedRelation: 'buildings';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_category_fkey';
+            columns: ['company_id', 'community_id', 'category_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_categories';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_merged_into_fkey';
+            columns: ['company_id', 'community_id', 'merged_into_id'];
+            isOneToOne: false;
+            referencedRelation: 'repair_tickets';
+            referencedColumns: ['company_id', 'community_id', 'id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_reporter_id_fkey';
+            columns: ['reporter_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'repair_tickets_unit_fkey';
+            columns: ['company_id', 'community_id', 'unit_id'];
+            isOneToOne: false;
+            referencedRelation: 'units';
+            referencedColumns: ['company_id', 'community_id', 'id'];
           },
         ];
       };
@@ -1227,9 +2632,14 @@ export type Database = {
         | 'platform.company.manage'
         | 'platform.settings.manage'
         | 'platform.metrics.read';
+      bill_line_kind: 'charge' | 'adjustment' | 'waiver' | 'late_fee' | 'discount';
+      bill_status: 'unpaid' | 'paid' | 'waived' | 'refunded';
+      billing_cycle: 'monthly' | 'quarterly' | 'yearly';
       binding_status: 'pending' | 'approved' | 'rejected' | 'cancelled';
       company_status: 'active' | 'suspended';
       delivery_status: 'pending' | 'sending' | 'sent' | 'failed' | 'dead' | 'skipped';
+      fee_kind: 'property' | 'water' | 'electricity' | 'gas' | 'parking' | 'shared' | 'garbage' | 'other';
+      fee_method: 'fixed' | 'area' | 'per_space' | 'metered';
       household_grant:
         | 'members.read'
         | 'bills.read'
@@ -1237,6 +2647,7 @@ export type Database = {
         | 'repairs.read'
         | 'repairs.create'
         | 'visitors.manage';
+      intent_status: 'pending' | 'processing' | 'succeeded' | 'failed' | 'expired' | 'cancelled';
       invitation_status: 'pending' | 'accepted' | 'revoked' | 'expired';
       member_status: 'active' | 'suspended';
       notice_audience: 'community' | 'buildings' | 'units';
@@ -1247,7 +2658,51 @@ export type Database = {
       notification_priority: 'normal' | 'important' | 'emergency';
       occupancy_source: 'staff_entry' | 'staff_review' | 'owner_invitation' | 'import';
       occupant_relation: 'owner' | 'tenant' | 'family';
+      payment_method: 'wechat_pay' | 'alipay' | 'card' | 'cash' | 'transfer' | 'sandbox';
+      payment_provider: 'stripe' | 'sandbox' | 'offline';
+      payment_status: 'succeeded' | 'refunded' | 'duplicate';
       platform_role: 'owner' | 'admin' | 'support';
+      reading_source: 'manual' | 'import' | 'device';
+      refund_status: 'pending' | 'succeeded' | 'failed';
+      repair_actor: 'reporter' | 'creator' | 'dispatcher' | 'assignee' | 'system';
+      repair_area: 'home' | 'public';
+      repair_assign_strategy: 'technician' | 'least_loaded';
+      repair_event_type:
+        | 'created'
+        | 'accepted'
+        | 'dispatched'
+        | 'reassigned'
+        | 'declined'
+        | 'recalled'
+        | 'appointment_set'
+        | 'arrived'
+        | 'started'
+        | 'paused'
+        | 'resumed'
+        | 'completed'
+        | 'rated'
+        | 'cancelled'
+        | 'merged'
+        | 'returned'
+        | 'resubmitted'
+        | 'reopened'
+        | 'edited';
+      repair_media_kind: 'report' | 'message' | 'completion' | 'rating';
+      repair_media_type: 'image' | 'video';
+      repair_message_visibility: 'public' | 'internal';
+      repair_priority: 'normal' | 'urgent';
+      repair_source: 'resident' | 'staff';
+      repair_status:
+        | 'pending'
+        | 'accepted'
+        | 'dispatched'
+        | 'in_progress'
+        | 'paused'
+        | 'completed'
+        | 'rated'
+        | 'cancelled'
+        | 'returned';
+      repair_time_slot: 'any' | 'morning' | 'afternoon' | 'evening';
       social_provider: 'wechat' | 'qq';
       unit_use: 'residential' | 'commercial' | 'office' | 'parking' | 'storage' | 'other';
     };
@@ -1267,6 +2722,45 @@ export type Database = {
         Update: {
           platform_role?: Database['public']['Enums']['platform_role'];
           permission?: Database['public']['Enums']['app_permission'];
+        };
+        Relationships: [];
+      };
+      repair_field_rules: {
+        Row: {
+          column_name: string;
+          actor: Database['public']['Enums']['repair_actor'];
+          in_statuses: Database['public']['Enums']['repair_status'][];
+        };
+        Insert: {
+          column_name: string;
+          actor: Database['public']['Enums']['repair_actor'];
+          in_statuses: Database['public']['Enums']['repair_status'][];
+        };
+        Update: {
+          column_name?: string;
+          actor?: Database['public']['Enums']['repair_actor'];
+          in_statuses?: Database['public']['Enums']['repair_status'][];
+        };
+        Relationships: [];
+      };
+      repair_transitions: {
+        Row: {
+          from_status: Database['public']['Enums']['repair_status'] | null;
+          to_status: Database['public']['Enums']['repair_status'];
+          actor: Database['public']['Enums']['repair_actor'];
+          needs_reason: boolean;
+        };
+        Insert: {
+          from_status?: Database['public']['Enums']['repair_status'] | null;
+          to_status: Database['public']['Enums']['repair_status'];
+          actor: Database['public']['Enums']['repair_actor'];
+          needs_reason?: boolean;
+        };
+        Update: {
+          from_status?: Database['public']['Enums']['repair_status'] | null;
+          to_status?: Database['public']['Enums']['repair_status'];
+          actor?: Database['public']['Enums']['repair_actor'];
+          needs_reason?: boolean;
         };
         Relationships: [];
       };
@@ -1301,10 +2795,22 @@ export type Database = {
       };
       approve_binding_request: { Args: { p_request_id: string; p_move_in_date?: string }; Returns: string };
       assert_may_publish: { Args: { p_notice: unknown }; Returns: undefined };
+      can_attach_repair_media: {
+        Args: {
+          p_ticket_id: string;
+          p_kind: Database['public']['Enums']['repair_media_kind'];
+          p_message_id: string;
+        };
+        Returns: boolean;
+      };
+      can_follow_repair: { Args: { p_ticket_id: string }; Returns: boolean };
       can_grant_role: {
         Args: { p_company_id: string; p_role_id: string; p_community_id: string };
         Returns: boolean;
       };
+      can_rate_repair: { Args: { p_ticket_id: string }; Returns: boolean };
+      can_read_repair_ticket: { Args: { p_ticket_id: string }; Returns: boolean };
+      can_read_repair_topic: { Args: { p_topic: string }; Returns: boolean };
       claim_notification_deliveries: {
         Args: { p_limit: number; p_lease?: string };
         Returns: {
@@ -1383,24 +2889,18 @@ export type Database = {
         Args: { p_grant: Database['public']['Enums']['household_grant'] };
         Returns: string[];
       };
+      is_repair_assignee_on_the_way: { Args: { p_ticket_id: string }; Returns: boolean };
       member_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       member_ids_in_communities_with_permission: {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
         Returns: string[];
       };
+      memo_get: { Args: { p_key: string }; Returns: string };
+      memo_put: { Args: { p_key: string; p_value: string }; Returns: string };
       my_community_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
-      my_live_occupancies: {
-        Args: Record<PropertyKey, never>;
-        Returns: {
-          company_id: string;
-          community_id: string;
-          unit_id: string;
-          relation: Database['public']['Enums']['occupant_relation'];
-          household_grants: Database['public']['Enums']['household_grant'][];
-        }[];
-      };
       my_member_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       my_phone: { Args: Record<PropertyKey, never>; Returns: string };
+      my_repair_ticket_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       my_unit_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       normalize_phone: { Args: { p_phone: string }; Returns: string };
       notice_audience_user_ids: {
@@ -1416,6 +2916,10 @@ export type Database = {
         }[];
       };
       notice_publish_folders: { Args: Record<PropertyKey, never>; Returns: string[] };
+      notice_reach: {
+        Args: { p_notice_ids: string[] };
+        Returns: { notice_id: string; notified: number; reads: number }[];
+      };
       notice_read_stats: {
         Args: { p_notice_id: string };
         Returns: { building_id: string; building_name: string; audience: number; readers: number }[];
@@ -1437,6 +2941,10 @@ export type Database = {
         Returns: number;
       };
       owned_unit_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      platform_permissions: {
+        Args: Record<PropertyKey, never>;
+        Returns: Database['public']['Enums']['app_permission'][];
+      };
       platform_role: {
         Args: Record<PropertyKey, never>;
         Returns: Database['public']['Enums']['platform_role'];
@@ -1452,7 +2960,114 @@ export type Database = {
         Returns: undefined;
       };
       reject_binding_request: { Args: { p_request_id: string; p_reason: string }; Returns: undefined };
+      repair_actors: {
+        Args: {
+          p_company_id: string;
+          p_community_id: string;
+          p_area: Database['public']['Enums']['repair_area'];
+          p_unit_id: string;
+          p_reporter_id: string;
+          p_assignee_id: string;
+          p_inserting: boolean;
+        };
+        Returns: Database['public']['Enums']['repair_actor'][];
+      };
+      repair_api_caller: { Args: Record<PropertyKey, never>; Returns: boolean };
+      repair_assignee: {
+        Args: { p_ticket_id: string };
+        Returns: { member_id: string; name: string; phone: string; avatar_path: string; job_title: string }[];
+      };
+      repair_broadcast: {
+        Args: { p_ticket_id: string; p_community_id: string; p_event: string; p_payload: Json };
+        Returns: undefined;
+      };
+      repair_can_upload: { Args: Record<PropertyKey, never>; Returns: boolean };
+      repair_category_deadlines: {
+        Args: {
+          p_company_id: string;
+          p_community_id: string;
+          p_category_id: string;
+          p_area: Database['public']['Enums']['repair_area'];
+          p_from: string;
+        };
+        Returns: { response_due_at: string; resolve_due_at: string }[];
+      };
+      repair_field_allowed: {
+        Args: {
+          p_column: string;
+          p_actors: Database['public']['Enums']['repair_actor'][];
+          p_status: Database['public']['Enums']['repair_status'];
+        };
+        Returns: boolean;
+      };
+      repair_member_can_work: {
+        Args: { p_company_id: string; p_member_id: string; p_community_id: string };
+        Returns: boolean;
+      };
+      repair_notify: { Args: { p_event: unknown }; Returns: undefined };
+      repair_object_attached: { Args: { p_name: string }; Returns: boolean };
+      repair_pick_technician: { Args: { p_ticket: unknown }; Returns: string };
+      repair_public_matches: {
+        Args: { p_community_id: string; p_category_id?: string };
+        Returns: {
+          id: string;
+          number: string;
+          category_id: string;
+          location_note: string;
+          summary: string;
+          status: Database['public']['Enums']['repair_status'];
+          follower_count: number;
+          created_at: string;
+          following: boolean;
+        }[];
+      };
+      repair_record_event: {
+        Args: {
+          p_ticket: unknown;
+          p_event: Database['public']['Enums']['repair_event_type'];
+          p_from: Database['public']['Enums']['repair_status'];
+          p_reason: string;
+          p_data: Json;
+          p_visible: boolean;
+        };
+        Returns: undefined;
+      };
+      repair_seed_community: { Args: { p_company_id: string; p_community_id: string }; Returns: undefined };
+      repair_send_notification: {
+        Args: {
+          p_ticket: unknown;
+          p_event_key: string;
+          p_recipients: string[];
+          p_title: string;
+          p_body: string;
+          p_link: string;
+        };
+        Returns: undefined;
+      };
+      repair_technicians: {
+        Args: { p_community_id: string };
+        Returns: {
+          member_id: string;
+          user_id: string;
+          name: string;
+          phone: string;
+          avatar_path: string;
+          job_title: string;
+          open_count: number;
+          last_dispatched_at: string;
+          also_dispatches: boolean;
+        }[];
+      };
+      repair_transition_check: {
+        Args: {
+          p_from: Database['public']['Enums']['repair_status'];
+          p_to: Database['public']['Enums']['repair_status'];
+          p_actors: Database['public']['Enums']['repair_actor'][];
+        };
+        Returns: boolean;
+      };
       resident_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      resident_scope: { Args: { p_part: string }; Returns: string[] };
       save_push_subscription: {
         Args: { p_endpoint: string; p_p256dh: string; p_auth: string; p_user_agent?: string };
         Returns: string;
@@ -1588,9 +3203,14 @@ export const Constants = {
         'platform.settings.manage',
         'platform.metrics.read',
       ],
+      bill_line_kind: ['charge', 'adjustment', 'waiver', 'late_fee', 'discount'],
+      bill_status: ['unpaid', 'paid', 'waived', 'refunded'],
+      billing_cycle: ['monthly', 'quarterly', 'yearly'],
       binding_status: ['pending', 'approved', 'rejected', 'cancelled'],
       company_status: ['active', 'suspended'],
       delivery_status: ['pending', 'sending', 'sent', 'failed', 'dead', 'skipped'],
+      fee_kind: ['property', 'water', 'electricity', 'gas', 'parking', 'shared', 'garbage', 'other'],
+      fee_method: ['fixed', 'area', 'per_space', 'metered'],
       household_grant: [
         'members.read',
         'bills.read',
@@ -1599,6 +3219,7 @@ export const Constants = {
         'repairs.create',
         'visitors.manage',
       ],
+      intent_status: ['pending', 'processing', 'succeeded', 'failed', 'expired', 'cancelled'],
       invitation_status: ['pending', 'accepted', 'revoked', 'expired'],
       member_status: ['active', 'suspended'],
       notice_audience: ['community', 'buildings', 'units'],
@@ -1609,7 +3230,53 @@ export const Constants = {
       notification_priority: ['normal', 'important', 'emergency'],
       occupancy_source: ['staff_entry', 'staff_review', 'owner_invitation', 'import'],
       occupant_relation: ['owner', 'tenant', 'family'],
+      payment_method: ['wechat_pay', 'alipay', 'card', 'cash', 'transfer', 'sandbox'],
+      payment_provider: ['stripe', 'sandbox', 'offline'],
+      payment_status: ['succeeded', 'refunded', 'duplicate'],
       platform_role: ['owner', 'admin', 'support'],
+      reading_source: ['manual', 'import', 'device'],
+      refund_status: ['pending', 'succeeded', 'failed'],
+      repair_actor: ['reporter', 'creator', 'dispatcher', 'assignee', 'system'],
+      repair_area: ['home', 'public'],
+      repair_assign_strategy: ['technician', 'least_loaded'],
+      repair_event_type: [
+        'created',
+        'accepted',
+        'dispatched',
+        'reassigned',
+        'declined',
+        'recalled',
+        'appointment_set',
+        'arrived',
+        'started',
+        'paused',
+        'resumed',
+        'completed',
+        'rated',
+        'cancelled',
+        'merged',
+        'returned',
+        'resubmitted',
+        'reopened',
+        'edited',
+      ],
+      repair_media_kind: ['report', 'message', 'completion', 'rating'],
+      repair_media_type: ['image', 'video'],
+      repair_message_visibility: ['public', 'internal'],
+      repair_priority: ['normal', 'urgent'],
+      repair_source: ['resident', 'staff'],
+      repair_status: [
+        'pending',
+        'accepted',
+        'dispatched',
+        'in_progress',
+        'paused',
+        'completed',
+        'rated',
+        'cancelled',
+        'returned',
+      ],
+      repair_time_slot: ['any', 'morning', 'afternoon', 'evening'],
       social_provider: ['wechat', 'qq'],
       unit_use: ['residential', 'commercial', 'office', 'parking', 'storage', 'other'],
     },

@@ -82,10 +82,10 @@ export async function listNoticesForStaff(
     `select n.id, n.community_id, c.name as community_name, n.title, n.category, n.priority, n.status,
             n.pinned, n.publish_at, n.published_at, n.expires_at,
             coalesce(n.expires_at <= now(), false) as expired, n.updated_at,
-            (select count(*)::int from public.notifications x where x.event_key = 'notice:' || n.id::text) as notified,
-            (select count(*)::int from public.notice_reads r where r.notice_id = n.id) as reads
+            coalesce(reach.notified, 0) as notified, coalesce(reach.reads, 0) as reads
        from public.notices n
        join public.communities c on c.id = n.community_id
+       left join lateral private.notice_reach(array[n.id]) reach on true
       where n.community_id = any ((select private.communities_with_permission('notice.publish'))::uuid[])
         and ($1::public.notice_status is null or n.status = $1)
         and ($2::uuid is null or n.community_id = $2)
@@ -413,13 +413,12 @@ export async function noticeStats(tx: Tx, id: string): Promise<NoticeStats> {
       [id],
     );
     const totals = await tx.query<{ notified: number; reads: number }>(
-      `select (select count(*)::int from public.notifications x where x.event_key = 'notice:' || $1::text) as notified,
-              (select count(*)::int from public.notice_reads r where r.notice_id = $1) as reads`,
+      'select notified, reads from private.notice_reach(array[$1::uuid])',
       [id],
     );
     return {
-      notified: totals.rows[0].notified,
-      reads: totals.rows[0].reads,
+      notified: totals.rows[0]?.notified ?? 0,
+      reads: totals.rows[0]?.reads ?? 0,
       buildings: buildings.rows.map((b) => ({
         id: b.building_id,
         name: b.building_name,

@@ -36,6 +36,7 @@ function notFound(headers: Headers): never {
 /** The editor (new when `id` is null). */
 export async function loadEditor(request: Request, id: string | null) {
   const { user, headers } = await requireUser(request, { surface: 'office' });
+  if (id !== null && !uuid.safeParse(id).success) notFound(headers);
   const wanted = new URL(request.url).searchParams.get('community');
   return withUser(
     user.claims,
@@ -57,6 +58,7 @@ export async function loadEditor(request: Request, id: string | null) {
 
 export async function saveEditor(request: Request, id: string | null) {
   const { user, headers } = await requireUser(request, { surface: 'office' });
+  if (id !== null && !uuid.safeParse(id).success) notFound(headers);
   const parsed = readNoticeForm(await request.formData());
   if (!parsed.success) return data({ errors: formErrorsFromZod(parsed.error) }, { status: 400, headers });
   try {
