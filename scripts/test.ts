@@ -26,7 +26,7 @@ const playwrightCounts = (file: string): Counts => {
 const denoCounts = (file: string): Counts => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 const only = process.argv.slice(2);
-const steps: Step[] = [
+const allSteps: Step[] = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '--noEmit'] },
   { name: 'lint', cmd: ['npx', 'biome', 'check', '.'] },
   {
@@ -50,7 +50,8 @@ const steps: Step[] = [
     parse: playwrightCounts,
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reportsDir}/e2e.json` },
   },
-].filter((s) => only.length === 0 || only.includes(s.name));
+];
+const steps = allSteps.filter((s) => only.length === 0 || only.includes(s.name));
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const timings: string[] = [];
