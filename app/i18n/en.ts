@@ -547,6 +547,7 @@ export const en: Messages = {
   'repairs.queue.building': 'Building',
   'repairs.queue.search': 'Number or phone',
   'repairs.queue.empty': 'No tickets match',
+  'repairs.queue.view': 'View',
   'repairs.queue.newAlert': 'New report {number}',
   'repairs.queue.previous': 'Previous',
   'repairs.queue.next': 'Next',

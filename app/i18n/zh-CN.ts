@@ -540,6 +540,7 @@ export const zhCN = {
   'repairs.queue.building': '楼栋',
   'repairs.queue.search': '单号或电话',
   'repairs.queue.empty': '没有符合条件的报修',
+  'repairs.queue.view': '查看',
   'repairs.queue.newAlert': '新报修 {number}',
   'repairs.queue.previous': '上一页',
   'repairs.queue.next': '下一页',

@@ -8,8 +8,8 @@ import '../setup/websocket';
 
 /** The e2e server's local platform (see playwright.config.ts `webServer.env`). */
 export const e2ePlatform = {
-  url: 'http://127.0.0.1:55421',
-  dataDir: '.data/e2e',
+  url: process.env.E2E_PLATFORM_URL ?? 'http://127.0.0.1:55421',
+  dataDir: process.env.E2E_DATA_DIR ?? '.data/e2e',
 };
 
 function platformKeys(): { publishableKey: string; secretKey: string } {
@@ -21,6 +21,7 @@ export const personas = {
   resident: { phone: '13800000101', name: '张伟' },
   staff: { phone: '13800000011', name: '周建国' },
   platform: { phone: '13800000001', name: '平台所有者' },
+  technician: { phone: '13800000015', name: '赵师傅' },
 } as const;
 export const demoPassword = 'Demo@12345';
 export type Persona = keyof typeof personas;
@@ -84,7 +85,12 @@ export async function readEmail(to: string, since: Date): Promise<{ otp: string 
  * Signs a browser context in without the UI: @supabase/ssr (in this process) signs in with the
  * password and hands over exactly the cookies it would set in the app.
  */
-async function signInContext(context: BrowserContext, baseURL: string, phone: string, password: string) {
+export async function signInContext(
+  context: BrowserContext,
+  baseURL: string,
+  phone: string,
+  password: string,
+) {
   const cookies: { name: string; value: string }[] = [];
   const supabase = createServerClient(e2ePlatform.url, platformKeys().publishableKey, {
     cookies: {

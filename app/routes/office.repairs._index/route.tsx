@@ -126,7 +126,7 @@ export default function OfficeRepairsPage() {
                 to={`/office/repairs/${a.id}`}
                 className="font-medium text-primary underline-offset-4 hover:underline"
               >
-                {t('repairs.queue.open')}
+                {t('repairs.queue.view')}
               </Link>
               <button
                 type="button"

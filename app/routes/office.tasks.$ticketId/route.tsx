@@ -113,7 +113,7 @@ export default function TaskPage() {
             <ArrowLeft />
           </Link>
         </Button>
-        <h1 className="flex-1 font-semibold text-lg">{ticket.number}</h1>
+        <h1 className="min-w-0 flex-1 truncate font-semibold text-base">{ticket.number}</h1>
         <StatusBadge status={ticket.status} />
         <LiveIndicator state={live} />
       </div>

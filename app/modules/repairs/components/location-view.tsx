@@ -25,7 +25,8 @@ export function LocationView({ location }: { location: LocationDTO }) {
           <Navigation
             aria-hidden
             className="size-7 text-sky-600"
-            style={{ transform: `rotate(${location.bearing}deg)` }}
+            // The icon points north-east at rest.
+            style={{ transform: `rotate(${location.bearing - 45}deg)` }}
           />
         ) : (
           <Navigation aria-hidden className="size-7 text-muted-foreground" />
