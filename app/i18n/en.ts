@@ -1,10 +1,12 @@
 import { billingEn } from '~/i18n/billing.en';
 import { socialEn } from '~/i18n/social.en';
+import { tenancyEn } from '~/i18n/tenancy.en';
 import type { Messages } from '~/i18n/zh-CN';
 
 export const en: Messages = {
   ...billingEn,
   ...socialEn,
+  ...tenancyEn,
   'brand.name': 'WuyeCloud',
   'brand.tagline': 'Residential property management',
 

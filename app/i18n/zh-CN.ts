@@ -1,10 +1,12 @@
 import { billingZhCN } from '~/i18n/billing.zh-CN';
 import { socialZhCN } from '~/i18n/social.zh-CN';
+import { tenancyZhCN } from '~/i18n/tenancy.zh-CN';
 
 /** Source of truth for message keys; en.ts must provide every key. `{name}` marks a variable. */
 export const zhCN = {
   ...billingZhCN,
   ...socialZhCN,
+  ...tenancyZhCN,
   'brand.name': '物业云',
   'brand.tagline': '小区物业管理平台',
 
