@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDb, type Db, type JwtClaims } from '../../app/lib/db.server';
 import { createTestDatabase } from '../support/platform';
-import { buildTenancyWorld, createOccupancy, createUser, type TenancyWorld } from './support/world';
+import { buildTenancyWorld, createOccupancy, createUser, PERSONAS, type TenancyWorld } from './support/world';
 
 /**
  * Tenancy workflows end to end through the real data access layer (createDb → withUser /
@@ -312,6 +312,40 @@ describe('staff permissions', () => {
     expect(await check('finance_a', 'bill.manage', w.communities.c2)).toBe(true);
     expect(await check('suspended_c1', 'unit.read', w.communities.c1)).toBe(false);
     expect(await check('admin_b', 'unit.read', w.communities.c1)).toBe(false);
+  });
+
+  it('the set forms used by policies agree with has_permission for every persona, permission and community', async () => {
+    const { rows: permissions } = await owner.query<{ p: string }>(
+      `select unnest(enum_range(null::public.app_permission))::text as p`,
+    );
+    const communities = [
+      { company: w.companyA.id, id: w.communities.c1 },
+      { company: w.companyA.id, id: w.communities.c2 },
+      { company: w.companyB.id, id: w.communities.c3 },
+    ];
+    for (const persona of PERSONAS) {
+      if (persona === 'anonymous' || persona === 'service_role') continue;
+      const mismatches = await dal.withUser(w.claims[persona], async (tx) => {
+        const out: string[] = [];
+        for (const { p } of permissions) {
+          const sets = await tx.query<{ cwp: string[]; cop: string[] }>(
+            'select private.communities_with_permission($1) as cwp, private.companies_with_permission($1) as cop',
+            [p],
+          );
+          for (const c of communities) {
+            const single = await tx.query<{ m: boolean; co: boolean }>(
+              'select private.has_permission($1, $2, $3) as m, private.has_permission($1, $2) as co',
+              [c.company, p, c.id],
+            );
+            if (single.rows[0].m !== sets.rows[0].cwp.includes(c.id)) out.push(`${p} community ${c.id}`);
+            if (single.rows[0].co !== sets.rows[0].cop.includes(c.company))
+              out.push(`${p} company ${c.company}`);
+          }
+        }
+        return out;
+      });
+      expect({ persona, mismatches }).toEqual({ persona, mismatches: [] });
+    }
   });
 
   it('nobody hands out more than they hold', async () => {

@@ -140,7 +140,7 @@ const TOP = '\u{10FFFF}';
  * One page of the staff resident directory, ordered by name (code-point order). `q` is a
  * name prefix (surname first, as Chinese names are typed); a digit string is a room number,
  * and from four digits also a phone suffix (尾号). Every shape is an index range scan (see
- * migration 20261122107000); each shape is its own named statement, so it keeps its own plan.
+ * migrations 20261122107000 and 20261122108000); each shape is its own named statement, so it keeps its own plan.
  */
 export async function searchResidentDirectory(tx: Tx, search: DirectorySearch): Promise<DirectoryPage> {
   const values: unknown[] = [search.companyId];
@@ -153,7 +153,8 @@ export async function searchResidentDirectory(tx: Tx, search: DirectorySearch): 
   } else {
     shape.push('company');
   }
-  if (search.q && /^\d+$/.test(search.q)) {
+  const digits = Boolean(search.q && /^\d+$/.test(search.q));
+  if (search.q && digits) {
     values.push(search.q);
     const rooms = `o.unit_id = any (array(
       select u2.id from public.units u2
@@ -163,7 +164,7 @@ export async function searchResidentDirectory(tx: Tx, search: DirectorySearch): 
       const reversed = [...search.q].reverse().join('');
       values.push(reversed, `${reversed}${TOP}`);
       where.push(
-        `(${rooms} or (reverse(o.phone) collate "C" >= $${values.length - 1} and reverse(o.phone) collate "C" < $${values.length}))`,
+        `(${rooms} or (o.phone_reversed >= $${values.length - 1} and o.phone_reversed < $${values.length}))`,
       );
       shape.push('room-or-phone');
     } else {
@@ -179,17 +180,21 @@ export async function searchResidentDirectory(tx: Tx, search: DirectorySearch): 
   const { rows } = await tx.query<DirectoryRow>(
     {
       name: `tenancy.directory.${shape.join('.')}`,
-      // Page the occupancies first (an ordered index range scan that stops at the page), then
-      // look up each row's unit and building by primary key. Composite foreign keys keep
-      // those in the same company and community, so the joins need no tenant columns.
-      text: `select o.id as occupancy_id, o.name, o.phone, o.relation, o.user_id is not null as has_account,
-              coalesce(o.move_out_date < current_date, false) as moved_out,
-              u.id as unit_id, u.community_id, b.name as building, u.entrance, u.number
-       from (
+      // Page the occupancies first, then look up each row's unit and building by primary key
+      // (composite foreign keys keep those in the same company and community). Browsing and
+      // name search walk the name index and stop at the page; a digit search collects its few
+      // matches first (materialized), then orders them.
+      text: `with matches as ${digits ? 'materialized' : 'not materialized'} (
          select o.id, o.name, o.phone, o.relation, o.user_id, o.move_out_date, o.unit_id
          from public.occupancies o
          where ${where.join(' and ')}
-         order by o.name collate "C", o.id
+       )
+       select o.id as occupancy_id, o.name, o.phone, o.relation, o.user_id is not null as has_account,
+              coalesce(o.move_out_date < current_date, false) as moved_out,
+              u.id as unit_id, u.community_id, b.name as building, u.entrance, u.number
+       from (
+         select * from matches
+         order by name collate "C", id
          limit $${values.length - 1} offset $${values.length}
        ) o
        join public.units u on u.id = o.unit_id
