@@ -1,5 +1,6 @@
 import { type LoaderFunctionArgs, redirect } from '@remix-run/node';
-import { requireBillingScope, withCommunity } from '~/modules/billing/billing-routes.server';
+import { requireBillingScope } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { community, headers } = await requireBillingScope(request);

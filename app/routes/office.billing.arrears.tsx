@@ -11,8 +11,8 @@ import {
   type BillingActionData,
   requireBillingScope,
   requireCommunity,
-  withCommunity,
 } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 import { Yuan } from '~/modules/billing/components/money';
 
 export async function loader({ request }: LoaderFunctionArgs) {

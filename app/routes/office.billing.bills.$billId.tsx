@@ -12,8 +12,8 @@ import {
   type BillingActionData,
   invalidBillingForm,
   requireBillingScope,
-  withCommunity,
 } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 import { BillStatusBadge, periodLabel, unitPrice, Yuan } from '~/modules/billing/components/money';
 import { BillingError } from '~/modules/billing/errors';
 import { yuanToFen } from '~/modules/billing/rules/money';

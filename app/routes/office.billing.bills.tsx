@@ -7,22 +7,16 @@ import { Input } from '~/components/ui/input';
 import { useT } from '~/i18n/use-t';
 import { withUser } from '~/lib/db.server';
 import { parseIntentFormData } from '~/lib/form-errors';
-import { billFilterSchema, offlineMethods } from '~/modules/billing/billing.schema';
-import {
-  BILL_PAGE_SIZE,
-  listBills,
-  listFeeItems,
-  recordOfflinePayment,
-  sendDunning,
-} from '~/modules/billing/billing.server';
+import { BILL_PAGE_SIZE, billFilterSchema, offlineMethods } from '~/modules/billing/billing.schema';
+import { listBills, listFeeItems, recordOfflinePayment, sendDunning } from '~/modules/billing/billing.server';
 import {
   answerBillingForm,
   type BillingActionData,
   invalidBillingForm,
   requireBillingScope,
   requireCommunity,
-  withCommunity,
 } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 import { BillStatusBadge, periodLabel, Yuan } from '~/modules/billing/components/money';
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -14,8 +14,8 @@ import {
   invalidBillingForm,
   requireBillingScope,
   requireCommunity,
-  withCommunity,
 } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 import { importReadings } from '~/modules/billing/readings-import.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {

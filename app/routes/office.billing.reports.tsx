@@ -8,12 +8,9 @@ import { useT } from '~/i18n/use-t';
 import type { MessageKey } from '~/i18n/zh-CN';
 import { withUser } from '~/lib/db.server';
 import { type CollectionRow, collectionReport } from '~/modules/billing/billing.server';
-import {
-  requireBillingScope,
-  requireCommunity,
-  withCommunity,
-} from '~/modules/billing/billing-routes.server';
+import { requireBillingScope, requireCommunity } from '~/modules/billing/billing-routes.server';
 import { CollectionChart } from '~/modules/billing/components/charts';
+import { withCommunity } from '~/modules/billing/components/links';
 import { Yuan } from '~/modules/billing/components/money';
 
 export async function loader({ request }: LoaderFunctionArgs) {

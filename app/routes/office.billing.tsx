@@ -6,7 +6,8 @@ import { useT } from '~/i18n/use-t';
 import type { MessageKey } from '~/i18n/zh-CN';
 import { authCacheHeaders } from '~/lib/supabase.server';
 import { cn } from '~/lib/utils';
-import { requireBillingScope, withCommunity } from '~/modules/billing/billing-routes.server';
+import { requireBillingScope } from '~/modules/billing/billing-routes.server';
+import { withCommunity } from '~/modules/billing/components/links';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, 'office.nav.billing');
 export const headers = authCacheHeaders;

@@ -309,7 +309,7 @@ export function createSandboxHandler(deps: SandboxDeps): Handler {
         </form>`
       : `<p class="done">此支付已${s.status === 'complete' ? '完成' : '失效'}。</p>`;
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>模拟收银台</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>模拟收银台</title>
 <style>body{font-family:system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#18181b}
 h1{font-size:1.25rem}.badge{font-size:.75rem;background:#fef3c7;color:#92400e;padding:.1rem .4rem;border-radius:.25rem}
 table{width:100%;border-collapse:collapse;margin:1rem 0}td{padding:.4rem 0;border-bottom:1px solid #e4e4e7}.r{text-align:right}

@@ -7,6 +7,8 @@ import { requireUser } from '~/modules/auth/session.server';
 import { type BillingCommunity, billingCommunities } from './billing.server';
 import { BillingError, isBillingErrorCode } from './errors';
 
+export { withCommunity } from './components/links';
+
 /** What a billing form action answers: success (with an optional message), or form errors. */
 export type BillingActionData = {
   ok?: boolean;
@@ -72,12 +74,6 @@ export async function callPayments<T>(
     logger.error({ err: error }, 'payments function unreachable');
   }
   throw new BillingError('billing.payment_unavailable');
-}
-
-/** Keeps the `?c=` community across links inside the billing pages. */
-export function withCommunity(path: string, communityId: string | undefined | null): string {
-  if (!communityId) return path;
-  return `${path}${path.includes('?') ? '&' : '?'}c=${communityId}`;
 }
 
 export function requireCommunity<C>(community: C | null, headers: Headers): C {

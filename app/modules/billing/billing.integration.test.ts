@@ -276,7 +276,7 @@ describe('bills as residents and staff see them', () => {
   it('shows a resident only their household bills, unpaid first, with today’s late fee', async () => {
     const bills = await as<Awaited<ReturnType<typeof myBills>>>('owner_u1', (tx) => myBills(tx));
     expect(bills.length).toBe(4);
-    expect(new Set(bills.map((b) => b.unitLabel))).toEqual(new Set(['1栋-101']));
+    expect(new Set(bills.map((b) => b.unitLabel))).toEqual(new Set(['1栋1单元101']));
     expect(bills.every((b) => b.status === 'unpaid' && b.canPay)).toBe(true);
     const october = bills.find((b) => b.periodStart === '2026-10-01' && b.feeItemName === '物业费');
     // Due 2026-10-15; the late fee is what the engine says for today.
@@ -285,7 +285,7 @@ describe('bills as residents and staff see them', () => {
       lateFeeFen(october?.amountFen ?? 0, '2026-10-15', today, PROPERTY_RULE.lateFee),
     );
     const neighbour = await as<Awaited<ReturnType<typeof myBills>>>('neighbour_c1', (tx) => myBills(tx));
-    expect(neighbour.every((b) => b.unitLabel === '1栋-102')).toBe(true);
+    expect(neighbour.every((b) => b.unitLabel === '1栋1单元102')).toBe(true);
     expect(await as<Awaited<ReturnType<typeof myBills>>>('resident_c3', (tx) => myBills(tx))).toEqual([]);
     const family = await as<Awaited<ReturnType<typeof myBills>>>('family_limited', (tx) => myBills(tx));
     expect(family).toEqual([]);
@@ -307,7 +307,7 @@ describe('bills as residents and staff see them', () => {
     const arrears = await as<Awaited<ReturnType<typeof listArrears>>>('finance_a', (tx) =>
       listArrears(tx, w.communities.c1),
     );
-    expect(arrears.map((a) => a.unitLabel).sort()).toEqual(['1栋-101', '1栋-102', '1栋-103']);
+    expect(arrears.map((a) => a.unitLabel).sort()).toEqual(['1栋1单元101', '1栋1单元102', '1栋1单元103']);
     expect(
       await as<Awaited<ReturnType<typeof listBills>>>('technician_c1', (tx) =>
         listBills(tx, { communityId: w.communities.c1 }),

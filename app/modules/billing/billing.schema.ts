@@ -74,4 +74,7 @@ export const offlinePaymentSchema = z.object({
   note: z.string().trim().max(500).optional(),
 });
 
+/** Rows per page of the staff bill list. */
+export const BILL_PAGE_SIZE = 50;
+
 export const reasonSchema = z.string().trim().min(1, 'billing.error.reasonRequired').max(500);

@@ -1,5 +1,6 @@
 import type { Tx } from '~/lib/db.server';
 import {
+  BILL_PAGE_SIZE,
   type BillFilter,
   type BillStatus,
   billFilterSchema,
@@ -116,7 +117,7 @@ export type MeterDto = {
 
 export async function listMeters(tx: Tx, communityId: string): Promise<MeterDto[]> {
   const { rows } = await tx.query<MeterDto>(
-    `select m.id, m.unit_id as "unitId", b.name || '-' || u.number as "unitLabel", m.fee_item_id as "feeItemId",
+    `select m.id, m.unit_id as "unitId", b.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", m.fee_item_id as "feeItemId",
        fi.name as "feeItemName", m.serial, r.read_on as "lastReadOn", r.reading as "lastReading"
      from public.meters m
      join public.units u on u.id = m.unit_id
@@ -126,7 +127,7 @@ export async function listMeters(tx: Tx, communityId: string): Promise<MeterDto[
        select x.read_on, x.reading from public.meter_readings x where x.meter_id = m.id order by x.read_on desc limit 1
      ) r on true
      where m.community_id = $1 and m.active
-     order by b.sort_order, b.name, u.number, fi.sort_order`,
+     order by b.sort_order, b.name, u.entrance, u.number, fi.sort_order`,
     [communityId],
   );
   return rows;
@@ -214,10 +215,10 @@ export async function previewBillRun(tx: Tx, communityId: string, month: string)
        group by c.fee_item_id, c.fee_item_name order by c.fee_item_name`,
     );
     const sample = await tx.query<ChargeRow>(
-      `select bd.name || '-' || u.number as "unitLabel", c.fee_item_name as "feeItemName", c.period_start as "periodStart",
+      `select bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", c.fee_item_name as "feeItemName", c.period_start as "periodStart",
          c.period_end as "periodEnd", c.quantity, c.unit_price_e4 as "unitPriceE4", c.amount_fen as "amountFen"
        from billing_preview c join public.units u on u.id = c.unit_id join public.buildings bd on bd.id = c.building_id
-       order by bd.sort_order, bd.name, u.number, c.fee_item_name limit 20`,
+       order by bd.sort_order, bd.name, u.entrance, u.number, c.fee_item_name limit 20`,
     );
     const run = await tx.query<{ at: string; billCount: number; totalFen: number }>(
       `select published_at as at, bill_count as "billCount", total_fen as "totalFen" from public.bill_runs
@@ -284,7 +285,7 @@ export type BillRow = {
 };
 
 const BILL_COLUMNS = `
-  b.id, b.unit_id as "unitId", bd.name || '-' || u.number as "unitLabel", bd.name as "buildingName",
+  b.id, b.unit_id as "unitId", bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", bd.name as "buildingName",
   fi.name as "feeItemName", fi.kind as "feeKind", b.period_start as "periodStart", b.period_end as "periodEnd",
   b.due_date as "dueDate", b.amount_fen as "amountFen", a.late_fee_fen as "lateFeeFen", b.status,
   (b.status = 'unpaid' and b.due_date < billing.today()) as overdue, b.paid_at as "paidAt", b.payment_id as "paymentId",
@@ -299,8 +300,6 @@ const BILL_JOINS = `
       then (select x.late_fee_fen from billing.bill_amounts(array[b.id]) x)
       else b.late_fee_fen end as late_fee_fen
   ) a`;
-
-export const BILL_PAGE_SIZE = 50;
 
 export async function listBills(
   tx: Tx,
@@ -318,7 +317,11 @@ export async function listBills(
   if (f.feeItemId) add('b.fee_item_id = ?', f.feeItemId);
   if (f.buildingId) add('b.building_id = ?', f.buildingId);
   if (f.period) add('b.period_start = ?::date', f.period);
-  if (f.q) add(`(u.number ilike ? or bd.name || '-' || u.number ilike ?)`, `%${f.q}%`);
+  if (f.q)
+    add(
+      `(u.number ilike ? or bd.name || coalesce(u.entrance || '单元', '') || u.number ilike ?)`,
+      `%${f.q}%`,
+    );
   const whereSql = where.join(' and ');
   const total = await tx.query<{ n: number; fen: number }>(
     `select count(*)::int as n, coalesce(sum(b.amount_fen), 0)::bigint as fen
@@ -329,7 +332,7 @@ export async function listBills(
   const { rows } = await tx.query<BillRow>(
     `select ${BILL_COLUMNS} from public.bills b ${BILL_JOINS}
      where ${whereSql}
-     order by (b.status = 'unpaid') desc, b.due_date, bd.sort_order, bd.name, u.number, fi.sort_order
+     order by (b.status = 'unpaid') desc, b.due_date, bd.sort_order, bd.name, u.entrance, u.number, fi.sort_order
      limit ${BILL_PAGE_SIZE} offset ${(f.page - 1) * BILL_PAGE_SIZE}`,
     values,
   );
@@ -397,7 +400,7 @@ export type ArrearsRow = {
 /** 欠费: overdue unpaid bills per unit, the longest overdue first. */
 export async function listArrears(tx: Tx, communityId: string): Promise<ArrearsRow[]> {
   const { rows } = await tx.query<ArrearsRow>(
-    `select b.unit_id as "unitId", bd.name || '-' || u.number as "unitLabel",
+    `select b.unit_id as "unitId", bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel",
        (select string_agg(distinct o.name, '、') from public.occupancies o
         where o.unit_id = b.unit_id and o.relation in ('owner', 'tenant') and o.deleted_at is null
           and (o.move_out_date is null or o.move_out_date >= billing.today())) as residents,
@@ -410,8 +413,8 @@ export async function listArrears(tx: Tx, communityId: string): Promise<ArrearsR
      join public.buildings bd on bd.id = b.building_id
      cross join lateral (select x.late_fee_fen from billing.bill_amounts(array[b.id]) x) a
      where b.community_id = $1 and b.status = 'unpaid' and b.due_date < billing.today()
-     group by b.unit_id, bd.sort_order, bd.name, u.number
-     order by min(b.due_date), bd.sort_order, bd.name, u.number`,
+     group by b.unit_id, bd.sort_order, bd.name, u.entrance, u.number
+     order by min(b.due_date), bd.sort_order, bd.name, u.entrance, u.number`,
     [communityId],
   );
   return rows;
@@ -478,7 +481,7 @@ export type PaymentRow = {
 const PAYMENT_COLUMNS = `
   p.id, p.receipt_no as "receiptNo", p.payer_name as "payerName", p.method, p.provider, p.status,
   p.amount_fen as "amountFen", p.paid_at as "paidAt",
-  (select string_agg(distinct bd.name || '-' || u.number, '、') from public.payment_bills pb
+  (select string_agg(distinct bd.name || coalesce(u.entrance || '单元', '') || u.number, '、') from public.payment_bills pb
      join public.bills b on b.id = pb.bill_id join public.units u on u.id = b.unit_id
      join public.buildings bd on bd.id = b.building_id where pb.payment_id = p.id) as units,
   (select string_agg(fi.name || ' ' || to_char(b.period_start, 'YYYY-MM'), '、' order by b.period_start, fi.sort_order)

@@ -42,7 +42,7 @@ export async function getReceipt(tx: Tx, paymentId: string): Promise<ReceiptData
   );
   if (!rows[0]) throw new BillingError('billing.not_found');
   const items = await tx.query<ReceiptData['items'][number]>(
-    `select fi.name as "feeItemName", bd.name || '-' || u.number as "unitLabel", b.period_start as "periodStart",
+    `select fi.name as "feeItemName", bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", b.period_start as "periodStart",
        b.period_end as "periodEnd", pb.amount_fen as "amountFen", pb.late_fee_fen as "lateFeeFen"
      from public.payment_bills pb
      join public.bills b on b.id = pb.bill_id

@@ -41,7 +41,7 @@ export type MyBill = {
 /** Unpaid first (oldest due first), then the last year of settled bills. */
 export async function myBills(tx: Tx): Promise<MyBill[]> {
   const { rows } = await tx.query<MyBill>(
-    `select b.id, bd.name || '-' || u.number as "unitLabel", c.name as "communityName", fi.name as "feeItemName",
+    `select b.id, bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", c.name as "communityName", fi.name as "feeItemName",
        fi.kind as "feeKind", b.period_start as "periodStart", b.period_end as "periodEnd", b.due_date as "dueDate",
        b.status, (b.status = 'unpaid' and b.due_date < billing.today()) as overdue,
        b.amount_fen as "amountFen", a.late_fee_fen as "lateFeeFen", b.amount_fen + a.late_fee_fen as "totalFen",
