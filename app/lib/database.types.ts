@@ -1214,6 +1214,7 @@ export type Database = {
           updated_at: string;
           deleted_at: string | null;
           deleted_by: string | null;
+          phone_reversed: string | null;
         };
         Insert: {
           id?: string;
@@ -1234,6 +1235,7 @@ export type Database = {
           updated_at?: string;
           deleted_at?: string | null;
           deleted_by?: string | null;
+          phone_reversed?: never;
         };
         Update: {
           id?: string;
@@ -1254,6 +1256,7 @@ export type Database = {
           updated_at?: string;
           deleted_at?: string | null;
           deleted_by?: string | null;
+          phone_reversed?: never;
         };
         Relationships: [
           {
@@ -2408,6 +2411,89 @@ export type Database = {
         };
         Relationships: [];
       };
+      staff_invitations: {
+        Row: {
+          id: string;
+          company_id: string;
+          phone: string;
+          full_name: string | null;
+          job_title: string | null;
+          role_id: string;
+          community_id: string | null;
+          status: Database['public']['Enums']['invitation_status'];
+          invited_by: string | null;
+          expires_at: string;
+          accepted_by: string | null;
+          accepted_at: string | null;
+          member_id: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          phone: string;
+          full_name?: string | null;
+          job_title?: string | null;
+          role_id: string;
+          community_id?: string | null;
+          status?: Database['public']['Enums']['invitation_status'];
+          invited_by?: string | null;
+          expires_at?: string;
+          accepted_by?: string | null;
+          accepted_at?: string | null;
+          member_id?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          phone?: string;
+          full_name?: string | null;
+          job_title?: string | null;
+          role_id?: string;
+          community_id?: string | null;
+          status?: Database['public']['Enums']['invitation_status'];
+          invited_by?: string | null;
+          expires_at?: string;
+          accepted_by?: string | null;
+          accepted_at?: string | null;
+          member_id?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'staff_invitations_community_fkey';
+            columns: ['company_id', 'community_id'];
+            isOneToOne: false;
+            referencedRelation: 'communities';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'staff_invitations_company_id_fkey';
+            columns: ['company_id'];
+            isOneToOne: false;
+            referencedRelation: 'companies';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'staff_invitations_member_fkey';
+            columns: ['company_id', 'member_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_members';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'staff_invitations_role_fkey';
+            columns: ['company_id', 'role_id'];
+            isOneToOne: false;
+            referencedRelation: 'company_roles';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
       staff_role_assignments: {
         Row: {
           id: string;
@@ -2789,6 +2875,8 @@ export type Database = {
       accept_invitation_for: { Args: { p_invitation_id: string; p_user_id: string }; Returns: string };
       accept_my_household_invitations: { Args: Record<PropertyKey, never>; Returns: number };
       accept_pending_invitations_for: { Args: { p_user_id: string }; Returns: number };
+      accept_staff_invitation_for: { Args: { p_invitation_id: string; p_user_id: string }; Returns: string };
+      accept_staff_invitations_for: { Args: { p_user_id: string }; Returns: number };
       add_template_permission: {
         Args: { p_template_code: string; p_permission: Database['public']['Enums']['app_permission'] };
         Returns: undefined;
@@ -2834,10 +2922,15 @@ export type Database = {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
         Returns: string[];
       };
+      community_for_binding: {
+        Args: { p_community_id: string };
+        Returns: { id: string; name: string; city: string; district: string; company_name: string }[];
+      };
       companies_with_permission: {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
         Returns: string[];
       };
+      company_grants: { Args: { p_company_id: string }; Returns: string[] };
       complete_notification_deliveries: {
         Args: { p_results: Json; p_max_attempts?: number };
         Returns: undefined;
@@ -2889,7 +2982,24 @@ export type Database = {
         Args: { p_grant: Database['public']['Enums']['household_grant'] };
         Returns: string[];
       };
+      invite_staff: {
+        Args: {
+          p_company_id: string;
+          p_phone: string;
+          p_full_name: string;
+          p_job_title: string;
+          p_role_id: string;
+          p_community_id: string;
+        };
+        Returns: { invitation_id: string; accepted: boolean }[];
+      };
       is_repair_assignee_on_the_way: { Args: { p_ticket_id: string }; Returns: boolean };
+      list_buildings_for_binding: {
+        Args: { p_community_id: string };
+        Returns: { id: string; name: string; entrance_count: number }[];
+      };
+      load_resident_scope: { Args: Record<PropertyKey, never>; Returns: boolean };
+      load_staff_scope: { Args: Record<PropertyKey, never>; Returns: boolean };
       member_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       member_ids_in_communities_with_permission: {
         Args: { p_permission: Database['public']['Enums']['app_permission'] };
@@ -2897,6 +3007,10 @@ export type Database = {
       };
       memo_get: { Args: { p_key: string }; Returns: string };
       memo_put: { Args: { p_key: string; p_value: string }; Returns: string };
+      my_binding_request_address: {
+        Args: { p_request_id: string };
+        Returns: { community_name: string; building: string; entrance: number; number: string }[];
+      };
       my_community_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       my_member_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       my_phone: { Args: Record<PropertyKey, never>; Returns: string };
@@ -2941,6 +3055,35 @@ export type Database = {
         Returns: number;
       };
       owned_unit_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      platform_communities_overview: {
+        Args: { p_query: string; p_company_id: string };
+        Returns: {
+          id: string;
+          name: string;
+          city: string;
+          district: string;
+          company_id: string;
+          company_name: string;
+          building_count: number;
+          unit_count: number;
+          resident_count: number;
+          staff_count: number;
+        }[];
+      };
+      platform_companies_overview: {
+        Args: { p_query: string };
+        Returns: {
+          id: string;
+          name: string;
+          short_name: string;
+          status: Database['public']['Enums']['company_status'];
+          created_at: string;
+          community_count: number;
+          unit_count: number;
+          resident_count: number;
+          staff_count: number;
+        }[];
+      };
       platform_permissions: {
         Args: Record<PropertyKey, never>;
         Returns: Database['public']['Enums']['app_permission'][];
@@ -2960,6 +3103,7 @@ export type Database = {
         Returns: undefined;
       };
       reject_binding_request: { Args: { p_request_id: string; p_reason: string }; Returns: undefined };
+      remove_household_member: { Args: { p_occupancy_id: string }; Returns: undefined };
       repair_actors: {
         Args: {
           p_company_id: string;
@@ -3068,6 +3212,7 @@ export type Database = {
       };
       resident_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
       resident_scope: { Args: { p_part: string }; Returns: string[] };
+      revoke_staff_invitation: { Args: { p_invitation_id: string }; Returns: undefined };
       save_push_subscription: {
         Args: { p_endpoint: string; p_p256dh: string; p_auth: string; p_user_agent?: string };
         Returns: string;
