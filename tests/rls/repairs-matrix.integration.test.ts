@@ -67,19 +67,21 @@ const TABLES: Spec[] = [
       insert_home: {
         allow: [...REPORTERS_U1, ...DISPATCHERS_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, `insert into public.repair_tickets (area, unit_id, category_id, description) values ('home', $1, $2, '门锁坏了')`, [
-            w.units.u1.id,
-            w.r.categories.waterC1,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_tickets (area, unit_id, category_id, description) values ('home', $1, $2, '门锁坏了')`,
+            [w.units.u1.id, w.r.categories.waterC1],
+          ),
       },
       insert_other_unit: {
         // U3 has no occupants: only staff entering a report for it (and jobs).
         allow: [...DISPATCHERS_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, `insert into public.repair_tickets (area, unit_id, category_id, description) values ('home', $1, $2, '门锁坏了')`, [
-            w.units.u3.id,
-            w.r.categories.waterC1,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_tickets (area, unit_id, category_id, description) values ('home', $1, $2, '门锁坏了')`,
+            [w.units.u3.id, w.r.categories.waterC1],
+          ),
       },
       insert_public: {
         allow: [...RESIDENTS_C1, ...DISPATCHERS_C1, ...SERVICE],
@@ -101,32 +103,34 @@ const TABLES: Spec[] = [
       },
       dispatch: {
         allow: [...DISPATCHERS_C1, ...SERVICE],
-        act: (tx, { w }) => update(tx, `status = 'dispatched', assignee_id = $2`, w.r.t1.id, [w.r.technician]),
+        act: (tx, { w }) =>
+          update(tx, `status = 'dispatched', assignee_id = $2`, w.r.t1.id, [w.r.technician]),
       },
       reassign_to_non_technician: {
         // The finance member does not hold repair.work: nobody may assign them.
         allow: NOBODY,
-        act: (tx, { w }) => update(tx, `status = 'dispatched', assignee_id = $2`, w.r.t1.id, [w.staff.finance_a.memberId]),
+        act: (tx, { w }) =>
+          update(tx, `status = 'dispatched', assignee_id = $2`, w.r.t1.id, [w.staff.finance_a.memberId]),
         refusals: ['P0001'],
       },
       start: {
         allow: ['technician_c1', ...DISPATCHERS_C1],
-        arrange: async (_tx, w) => (await w.r.walk('dispatched'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('dispatched'),
         act: (tx, { arranged }) => update(tx, `status = 'in_progress'`, arranged),
       },
       arrive: {
         allow: ['technician_c1', ...SERVICE],
-        arrange: async (_tx, w) => (await w.r.walk('dispatched'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('dispatched'),
         act: (tx, { arranged }) => update(tx, 'arrived_at = now()', arranged),
       },
       complete: {
         allow: ['technician_c1', ...DISPATCHERS_C1],
-        arrange: async (_tx, w) => (await w.r.walk('in_progress'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('in_progress'),
         act: (tx, { arranged }) => update(tx, `status = 'completed', completion_note = '已修好'`, arranged),
       },
       pause_without_reason: {
         allow: NOBODY,
-        arrange: async (_tx, w) => (await w.r.walk('in_progress'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('in_progress'),
         act: (tx, { arranged }) => update(tx, `status = 'paused'`, arranged),
         refusals: ['22023'],
       },
@@ -136,7 +140,7 @@ const TABLES: Spec[] = [
       },
       cancel_during_work: {
         allow: NOBODY,
-        arrange: async (_tx, w) => (await w.r.walk('in_progress'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('in_progress'),
         act: (tx, { arranged }) => update(tx, `status = 'cancelled', status_reason = '不修了'`, arranged),
         refusals: ['P0001'],
       },
@@ -146,7 +150,7 @@ const TABLES: Spec[] = [
       },
       reopen_within_7_days: {
         allow: HOUSEHOLD_U1,
-        arrange: async (_tx, w) => (await w.r.walk('completed'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('completed'),
         act: (tx, { arranged }) => update(tx, `status = 'pending', status_reason = '又漏了'`, arranged),
       },
       reopen_after_7_days: {
@@ -154,7 +158,10 @@ const TABLES: Spec[] = [
         arrange: async (tx, w) => {
           await w.r.walk('completed');
           await tx.query(`set local session_replication_role = replica`);
-          await tx.query(`update public.repair_tickets set completed_at = now() - interval '8 days' where id = $1`, [w.r.t1.id]);
+          await tx.query(
+            `update public.repair_tickets set completed_at = now() - interval '8 days' where id = $1`,
+            [w.r.t1.id],
+          );
           await tx.query(`set local session_replication_role = origin`);
           return w.r.t1.id;
         },
@@ -164,7 +171,7 @@ const TABLES: Spec[] = [
       set_rated_directly: {
         // Rated comes through a rating row (the system step), never from a person directly.
         allow: SERVICE,
-        arrange: async (_tx, w) => (await w.r.walk('completed'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('completed'),
         act: (tx, { arranged }) => update(tx, `status = 'rated'`, arranged),
       },
       move_community: {
@@ -196,11 +203,13 @@ const TABLES: Spec[] = [
       },
       update: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, `update public.repair_ticket_events set reason = 'x' where ticket_id = $1`, [w.r.t1.id]),
+        act: (tx, { w }) =>
+          rows(tx, `update public.repair_ticket_events set reason = 'x' where ticket_id = $1`, [w.r.t1.id]),
       },
       delete: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, 'delete from public.repair_ticket_events where ticket_id = $1', [w.r.t1.id]),
+        act: (tx, { w }) =>
+          rows(tx, 'delete from public.repair_ticket_events where ticket_id = $1', [w.r.t1.id]),
       },
     },
   },
@@ -217,18 +226,24 @@ const TABLES: Spec[] = [
       },
       insert: {
         allow: [...REPAIR_STAFF_C1, ...READERS_U1, ...SERVICE],
-        act: (tx, { w }) => rows(tx, `insert into public.repair_messages (ticket_id, body) values ($1, '好的，谢谢')`, [w.r.t1.id]),
+        act: (tx, { w }) =>
+          rows(tx, `insert into public.repair_messages (ticket_id, body) values ($1, '好的，谢谢')`, [
+            w.r.t1.id,
+          ]),
       },
       insert_internal_note: {
         allow: [...REPAIR_STAFF_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, `insert into public.repair_messages (ticket_id, visibility, body) values ($1, 'internal', '备注')`, [
-            w.r.t1.id,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_messages (ticket_id, visibility, body) values ($1, 'internal', '备注')`,
+            [w.r.t1.id],
+          ),
       },
       update: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, `update public.repair_messages set body = '改' where id = $1`, [w.r.publicMessage]),
+        act: (tx, { w }) =>
+          rows(tx, `update public.repair_messages set body = '改' where id = $1`, [w.r.publicMessage]),
       },
       delete: {
         allow: SERVICE,
@@ -259,10 +274,11 @@ const TABLES: Spec[] = [
              values ('repair-media', $1, $2::uuid, $2::text, gen_random_uuid()::text, '{"mimetype":"image/jpeg","size":1000}')`,
             [name, me[0].uid],
           );
-          return rows(tx, `insert into public.repair_media (ticket_id, kind, object_path) values ($1, 'report', $2)`, [
-            w.r.t1.id,
-            name,
-          ]);
+          return rows(
+            tx,
+            `insert into public.repair_media (ticket_id, kind, object_path) values ($1, 'report', $2)`,
+            [w.r.t1.id, name],
+          );
         },
       },
       // Someone else's uploaded object cannot be attached (the path is not in one's own folder).
@@ -270,19 +286,23 @@ const TABLES: Spec[] = [
         allow: SERVICE,
         arrange: (tx, w) => createObject(tx, w.users.neighbour_c1.id),
         act: (tx, { w, arranged }) =>
-          rows(tx, `insert into public.repair_media (ticket_id, kind, object_path, uploaded_by) values ($1, 'report', $2, $3)`, [
-            w.r.t1.id,
-            arranged,
-            w.users.neighbour_c1.id,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_media (ticket_id, kind, object_path, uploaded_by) values ($1, 'report', $2, $3)`,
+            [w.r.t1.id, arranged, w.users.neighbour_c1.id],
+          ),
       },
       update: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, `update public.repair_media set internal = true where object_path = $1`, [w.r.reportPhoto]),
+        act: (tx, { w }) =>
+          rows(tx, `update public.repair_media set internal = true where object_path = $1`, [
+            w.r.reportPhoto,
+          ]),
       },
       delete: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, 'delete from public.repair_media where object_path = $1', [w.r.reportPhoto]),
+        act: (tx, { w }) =>
+          rows(tx, 'delete from public.repair_media where object_path = $1', [w.r.reportPhoto]),
       },
     },
   },
@@ -292,11 +312,13 @@ const TABLES: Spec[] = [
       // The ticket's photo, asked for by its path (what a download or a signed URL request does).
       select_by_path: {
         allow: [...REPAIR_STAFF_C1, ...READERS_U1, ...SERVICE],
-        act: (tx, { w }) => count(tx, 'storage.objects', `bucket_id = 'repair-media' and name = $1`, [w.r.reportPhoto]),
+        act: (tx, { w }) =>
+          count(tx, 'storage.objects', `bucket_id = 'repair-media' and name = $1`, [w.r.reportPhoto]),
       },
       select_internal_by_path: {
         allow: [...REPAIR_STAFF_C1, ...SERVICE],
-        act: (tx, { w }) => count(tx, 'storage.objects', `bucket_id = 'repair-media' and name = $1`, [w.r.notePhoto]),
+        act: (tx, { w }) =>
+          count(tx, 'storage.objects', `bucket_id = 'repair-media' and name = $1`, [w.r.notePhoto]),
       },
       upload_into_own_folder: {
         // Verified residents and repair staff; not strangers, other-tenant-less staff or platform.
@@ -346,7 +368,9 @@ const TABLES: Spec[] = [
         allow: SERVICE,
         act: async (tx, { w }) => {
           await tx.query(`select set_config('storage.allow_delete_query', 'true', true)`);
-          return rows(tx, `delete from storage.objects where bucket_id = 'repair-media' and name = $1`, [w.r.reportPhoto]);
+          return rows(tx, `delete from storage.objects where bucket_id = 'repair-media' and name = $1`, [
+            w.r.reportPhoto,
+          ]);
         },
       },
       delete_own_unattached: {
@@ -354,7 +378,9 @@ const TABLES: Spec[] = [
         arrange: (tx, w) => createObject(tx, w.users.owner_u1.id),
         act: async (tx, { arranged }) => {
           await tx.query(`select set_config('storage.allow_delete_query', 'true', true)`);
-          return rows(tx, `delete from storage.objects where bucket_id = 'repair-media' and name = $1`, [arranged]);
+          return rows(tx, `delete from storage.objects where bucket_id = 'repair-media' and name = $1`, [
+            arranged,
+          ]);
         },
       },
     },
@@ -364,30 +390,40 @@ const TABLES: Spec[] = [
     cells: {
       insert: {
         allow: [...HOUSEHOLD_U1, ...SERVICE],
-        arrange: async (_tx, w) => (await w.r.walk('completed'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('completed'),
         act: (tx, { arranged }) =>
-          rows(tx, 'insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 5, 4)', [arranged]),
+          rows(
+            tx,
+            'insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 5, 4)',
+            [arranged],
+          ),
       },
       insert_before_completion: {
         allow: NOBODY,
         act: (tx, { w }) =>
-          rows(tx, 'insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 5, 4)', [w.r.t1.id]),
+          rows(
+            tx,
+            'insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 5, 4)',
+            [w.r.t1.id],
+          ),
         refusals: ['P0001'],
       },
       select: {
         allow: [...REPAIR_STAFF_C1, ...READERS_U1, ...SERVICE],
-        arrange: async (_tx, w) => (await w.r.walk('rated'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('rated'),
         act: (tx, { arranged }) => count(tx, 'public.repair_ratings', 'ticket_id = $1', [arranged]),
       },
       update: {
         allow: SERVICE,
-        arrange: async (_tx, w) => (await w.r.walk('rated'), w.r.t1.id),
-        act: (tx, { arranged }) => rows(tx, `update public.repair_ratings set comment = '改评' where ticket_id = $1`, [arranged]),
+        arrange: (_tx, w) => w.r.walk('rated'),
+        act: (tx, { arranged }) =>
+          rows(tx, `update public.repair_ratings set comment = '改评' where ticket_id = $1`, [arranged]),
       },
       delete: {
         allow: SERVICE,
-        arrange: async (_tx, w) => (await w.r.walk('rated'), w.r.t1.id),
-        act: (tx, { arranged }) => rows(tx, 'delete from public.repair_ratings where ticket_id = $1', [arranged]),
+        arrange: (_tx, w) => w.r.walk('rated'),
+        act: (tx, { arranged }) =>
+          rows(tx, 'delete from public.repair_ratings where ticket_id = $1', [arranged]),
       },
     },
   },
@@ -397,18 +433,23 @@ const TABLES: Spec[] = [
       insert: {
         // Residents of C1 other than the reporter (the neighbour) say "me too".
         allow: ['owner_u1', 'family_full', 'family_limited'],
-        act: (tx, { w }) => rows(tx, 'insert into public.repair_followers (ticket_id) values ($1)', [w.r.tPublic.id]),
+        act: (tx, { w }) =>
+          rows(tx, 'insert into public.repair_followers (ticket_id) values ($1)', [w.r.tPublic.id]),
         refusals: ['23502'],
       },
       insert_home_ticket: {
         allow: NOBODY,
-        act: (tx, { w }) => rows(tx, 'insert into public.repair_followers (ticket_id) values ($1)', [w.r.t1.id]),
+        act: (tx, { w }) =>
+          rows(tx, 'insert into public.repair_followers (ticket_id) values ($1)', [w.r.t1.id]),
         refusals: ['23502'],
       },
       select: {
         allow: ['owner_u1', ...REPAIR_STAFF_C1, ...SERVICE],
         arrange: async (tx, w) => {
-          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [w.r.tPublic.id, w.users.owner_u1.id]);
+          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [
+            w.r.tPublic.id,
+            w.users.owner_u1.id,
+          ]);
           return w.r.tPublic.id;
         },
         act: (tx, { arranged }) => count(tx, 'public.repair_followers', 'ticket_id = $1', [arranged]),
@@ -416,18 +457,26 @@ const TABLES: Spec[] = [
       delete: {
         allow: ['owner_u1', ...SERVICE],
         arrange: async (tx, w) => {
-          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [w.r.tPublic.id, w.users.owner_u1.id]);
+          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [
+            w.r.tPublic.id,
+            w.users.owner_u1.id,
+          ]);
           return w.r.tPublic.id;
         },
-        act: (tx, { arranged }) => rows(tx, 'delete from public.repair_followers where ticket_id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          rows(tx, 'delete from public.repair_followers where ticket_id = $1', [arranged]),
       },
       update: {
         allow: SERVICE,
         arrange: async (tx, w) => {
-          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [w.r.tPublic.id, w.users.owner_u1.id]);
+          await tx.query('insert into public.repair_followers (ticket_id, user_id) values ($1, $2)', [
+            w.r.tPublic.id,
+            w.users.owner_u1.id,
+          ]);
           return w.r.tPublic.id;
         },
-        act: (tx, { arranged }) => rows(tx, 'update public.repair_followers set created_at = now() where ticket_id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          rows(tx, 'update public.repair_followers set created_at = now() where ticket_id = $1', [arranged]),
       },
     },
   },
@@ -436,11 +485,13 @@ const TABLES: Spec[] = [
     cells: {
       insert: {
         allow: ['technician_c1', ...SERVICE],
-        arrange: async (_tx, w) => (await w.r.walk('dispatched'), w.r.t1.id),
+        arrange: (_tx, w) => w.r.walk('dispatched'),
         act: (tx, { arranged }) =>
-          rows(tx, 'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)', [
-            arranged,
-          ]),
+          rows(
+            tx,
+            'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)',
+            [arranged],
+          ),
       },
       insert_after_arrival: {
         allow: NOBODY,
@@ -450,44 +501,53 @@ const TABLES: Spec[] = [
           return w.r.t1.id;
         },
         act: (tx, { arranged }) =>
-          rows(tx, 'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)', [
-            arranged,
-          ]),
+          rows(
+            tx,
+            'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)',
+            [arranged],
+          ),
         refusals: ['P0001'],
       },
       select: {
         allow: [...REPAIR_STAFF_C1, ...READERS_U1, ...SERVICE],
         arrange: async (tx, w) => {
           await w.r.walk('dispatched');
-          await tx.query('insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)', [
-            w.r.t1.id,
-          ]);
+          await tx.query(
+            'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)',
+            [w.r.t1.id],
+          );
           return w.r.t1.id;
         },
-        act: (tx, { arranged }) => count(tx, 'public.repair_technician_locations', 'ticket_id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          count(tx, 'public.repair_technician_locations', 'ticket_id = $1', [arranged]),
       },
       update: {
         allow: ['technician_c1', ...SERVICE],
         arrange: async (tx, w) => {
           await w.r.walk('dispatched');
-          await tx.query('insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)', [
-            w.r.t1.id,
-          ]);
+          await tx.query(
+            'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)',
+            [w.r.t1.id],
+          );
           return w.r.t1.id;
         },
         act: (tx, { arranged }) =>
-          rows(tx, 'update public.repair_technician_locations set latitude = 30.28 where ticket_id = $1', [arranged]),
+          rows(tx, 'update public.repair_technician_locations set latitude = 30.28 where ticket_id = $1', [
+            arranged,
+          ]),
       },
       delete: {
         allow: ['technician_c1', ...SERVICE],
         arrange: async (tx, w) => {
           await w.r.walk('dispatched');
-          await tx.query('insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)', [
-            w.r.t1.id,
-          ]);
+          await tx.query(
+            'insert into public.repair_technician_locations (ticket_id, latitude, longitude) values ($1, 30.27, 120.15)',
+            [w.r.t1.id],
+          );
           return w.r.t1.id;
         },
-        act: (tx, { arranged }) => rows(tx, 'delete from public.repair_technician_locations where ticket_id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          rows(tx, 'delete from public.repair_technician_locations where ticket_id = $1', [arranged]),
       },
     },
   },
@@ -501,14 +561,18 @@ const TABLES: Spec[] = [
       insert: {
         allow: [...MANAGERS_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, `insert into public.repair_categories (company_id, community_id, name) values ($1, $2, '外墙')`, [
-            w.companyA.id,
-            w.communities.c1,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_categories (company_id, community_id, name) values ($1, $2, '外墙')`,
+            [w.companyA.id, w.communities.c1],
+          ),
       },
       update: {
         allow: [...MANAGERS_C1, ...SERVICE],
-        act: (tx, { w }) => rows(tx, 'update public.repair_categories set response_minutes = 30 where id = $1', [w.r.categories.waterC1]),
+        act: (tx, { w }) =>
+          rows(tx, 'update public.repair_categories set response_minutes = 30 where id = $1', [
+            w.r.categories.waterC1,
+          ]),
       },
       delete: {
         allow: [...MANAGERS_C1, ...SERVICE],
@@ -524,7 +588,10 @@ const TABLES: Spec[] = [
       move_community: {
         allow: NOBODY,
         act: (tx, { w }) =>
-          rows(tx, 'update public.repair_categories set community_id = $2 where id = $1', [w.r.categories.waterC1, w.communities.c2]),
+          rows(tx, 'update public.repair_categories set community_id = $2 where id = $1', [
+            w.r.categories.waterC1,
+            w.communities.c2,
+          ]),
       },
     },
   },
@@ -533,27 +600,39 @@ const TABLES: Spec[] = [
     cells: {
       select: {
         allow: [...RESIDENTS_C1, ...REPAIR_STAFF_C1, ...SERVICE],
-        act: (tx, { w }) => count(tx, 'public.repair_community_settings', 'community_id = $1', [w.communities.c1]),
+        act: (tx, { w }) =>
+          count(tx, 'public.repair_community_settings', 'community_id = $1', [w.communities.c1]),
       },
       update: {
         allow: [...MANAGERS_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, 'update public.repair_community_settings set latitude = 30.27, longitude = 120.15 where community_id = $1', [
-            w.communities.c1,
-          ]),
+          rows(
+            tx,
+            'update public.repair_community_settings set latitude = 30.27, longitude = 120.15 where community_id = $1',
+            [w.communities.c1],
+          ),
       },
       insert: {
         allow: SERVICE,
         arrange: async (tx, w) => {
-          await tx.query('delete from public.repair_community_settings where community_id = $1', [w.communities.c1]);
+          await tx.query('delete from public.repair_community_settings where community_id = $1', [
+            w.communities.c1,
+          ]);
           return w.communities.c1;
         },
         act: (tx, { w, arranged }) =>
-          rows(tx, 'insert into public.repair_community_settings (company_id, community_id) values ($1, $2)', [w.companyA.id, arranged]),
+          rows(
+            tx,
+            'insert into public.repair_community_settings (company_id, community_id) values ($1, $2)',
+            [w.companyA.id, arranged],
+          ),
       },
       delete: {
         allow: SERVICE,
-        act: (tx, { w }) => rows(tx, 'delete from public.repair_community_settings where community_id = $1', [w.communities.c1]),
+        act: (tx, { w }) =>
+          rows(tx, 'delete from public.repair_community_settings where community_id = $1', [
+            w.communities.c1,
+          ]),
       },
     },
   },
@@ -574,10 +653,11 @@ const TABLES: Spec[] = [
       insert: {
         allow: [...DISPATCHERS_C1, ...SERVICE],
         act: (tx, { w }) =>
-          rows(tx, `insert into public.repair_assign_rules (company_id, community_id, strategy) values ($1, $2, 'least_loaded')`, [
-            w.companyA.id,
-            w.communities.c1,
-          ]),
+          rows(
+            tx,
+            `insert into public.repair_assign_rules (company_id, community_id, strategy) values ($1, $2, 'least_loaded')`,
+            [w.companyA.id, w.communities.c1],
+          ),
       },
       update: {
         allow: [...DISPATCHERS_C1, ...SERVICE],
@@ -588,7 +668,8 @@ const TABLES: Spec[] = [
               [w.companyA.id, w.communities.c1],
             )
           ).rows[0].id,
-        act: (tx, { arranged }) => rows(tx, 'update public.repair_assign_rules set is_active = false where id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          rows(tx, 'update public.repair_assign_rules set is_active = false where id = $1', [arranged]),
       },
       delete: {
         allow: [...DISPATCHERS_C1, ...SERVICE],
@@ -599,7 +680,8 @@ const TABLES: Spec[] = [
               [w.companyA.id, w.communities.c1],
             )
           ).rows[0].id,
-        act: (tx, { arranged }) => rows(tx, 'delete from public.repair_assign_rules where id = $1', [arranged]),
+        act: (tx, { arranged }) =>
+          rows(tx, 'delete from public.repair_assign_rules where id = $1', [arranged]),
       },
     },
   },
@@ -628,9 +710,11 @@ const TABLES: Spec[] = [
         act: async (tx, { w }) => {
           const topic = `repair:ticket:${w.r.t1.id}`;
           await tx.query(`select set_config('realtime.topic', $1, true)`, [topic]);
-          return rows(tx, `insert into realtime.messages (topic, extension, event, payload, private) values ($1, 'broadcast', 'x', '{}', true)`, [
-            topic,
-          ]);
+          return rows(
+            tx,
+            `insert into realtime.messages (topic, extension, event, payload, private) values ($1, 'broadcast', 'x', '{}', true)`,
+            [topic],
+          );
         },
       },
     },
@@ -650,7 +734,7 @@ const FUNCTIONS: Spec = {
     },
     repair_assignee: {
       allow: [...REPAIR_STAFF_C1, ...READERS_U1],
-      arrange: async (_tx, w) => (await w.r.walk('dispatched'), w.r.t1.id),
+      arrange: (_tx, w) => w.r.walk('dispatched'),
       act: (tx, { arranged }) => count(tx, 'private.repair_assignee($1)', 'true', [arranged]),
     },
   },
@@ -666,7 +750,9 @@ describe('repairs authorization matrix', () => {
     db = await createTestDatabase();
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    const tx: Tx = { query: (q, v) => client.query({ ...(typeof q === 'string' ? { text: q } : q), values: v as unknown[] }) };
+    const tx: Tx = {
+      query: (q, v) => client.query({ ...(typeof q === 'string' ? { text: q } : q), values: v as unknown[] }),
+    };
     const tenancy = await buildTenancyWorld(tx);
     // A message row on each topic, as a database broadcast would leave it.
     const r = await buildRepairsWorld(tx, tenancy);
@@ -702,11 +788,15 @@ describe('repairs authorization matrix', () => {
               cell.refusals,
             );
             tally.cells += 1;
-            if (actual[persona] === 'allow' && expected[persona] === 'deny') tally.leaks.push(`${spec.table} ${verb} ${persona}`);
-            if (actual[persona] === 'deny' && expected[persona] === 'allow') tally.wronglyDenied.push(`${spec.table} ${verb} ${persona}`);
+            if (actual[persona] === 'allow' && expected[persona] === 'deny')
+              tally.leaks.push(`${spec.table} ${verb} ${persona}`);
+            if (actual[persona] === 'deny' && expected[persona] === 'allow')
+              tally.wronglyDenied.push(`${spec.table} ${verb} ${persona}`);
           }
           // Listed as "persona: expected → actual", so a failure names every wrong cell.
-          const wrong = PERSONAS.filter((p) => actual[p] !== expected[p]).map((p) => `${p}: ${expected[p]} → ${actual[p]}`);
+          const wrong = PERSONAS.filter((p) => actual[p] !== expected[p]).map(
+            (p) => `${p}: ${expected[p]} → ${actual[p]}`,
+          );
           expect(wrong).toEqual([]);
         });
       }

@@ -367,6 +367,12 @@ export async function getTicketDetail(tx: Tx, id: string): Promise<TicketDetail>
     }>('select member_id, name, phone, avatar_path, job_title from private.repair_assignee($1)', [id]),
     getLocation(tx, ticket),
   ]);
+  // The ticket a duplicate was merged into may belong to another household (not readable
+  // here); its number is recorded in the timeline.
+  const merged = events.rows.findLast((e) => e.event === 'merged');
+  if (ticket.mergedIntoId && !ticket.mergedIntoNumber && merged) {
+    ticket.mergedIntoNumber = merged.data.merged_into_number ?? null;
+  }
   return {
     ticket,
     events: events.rows.map((e) => ({

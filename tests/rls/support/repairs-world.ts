@@ -17,13 +17,20 @@ export async function asUser<T>(tx: Tx, claims: JwtClaims, fn: () => Promise<T>)
   try {
     return await fn();
   } finally {
-    await tx.query(`select set_config('request.jwt.claims', '', true), set_config('request.jwt.claim.sub', '', true)`);
+    await tx.query(
+      `select set_config('request.jwt.claims', '', true), set_config('request.jwt.claim.sub', '', true)`,
+    );
     await tx.query('reset role');
   }
 }
 
 /** A stored object in bucket repair-media as Storage records one (bytes are not needed for policies). */
-export async function createObject(tx: Tx, ownerId: string, mime = 'image/jpeg', size = 24_000): Promise<string> {
+export async function createObject(
+  tx: Tx,
+  ownerId: string,
+  mime = 'image/jpeg',
+  size = 24_000,
+): Promise<string> {
   const name = `${ownerId}/${randomUUID()}.${mime === 'image/jpeg' ? 'jpg' : 'mp4'}`;
   await tx.query(
     `insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata)
@@ -80,11 +87,10 @@ export async function buildRepairsWorld(tx: Tx, w: TenancyWorld) {
   });
 
   const reportPhoto = await createObject(tx, w.users.owner_u1.id);
-  await tx.query(`insert into public.repair_media (ticket_id, kind, object_path, uploaded_by) values ($1, 'report', $2, $3)`, [
-    t1.id,
-    reportPhoto,
-    w.users.owner_u1.id,
-  ]);
+  await tx.query(
+    `insert into public.repair_media (ticket_id, kind, object_path, uploaded_by) values ($1, 'report', $2, $3)`,
+    [t1.id, reportPhoto, w.users.owner_u1.id],
+  );
   const publicMessage = (
     await tx.query<{ id: string }>(
       `insert into public.repair_messages (ticket_id, author_id, body) values ($1, $2, '什么时候能来？') returning id`,
@@ -109,31 +115,61 @@ export async function buildRepairsWorld(tx: Tx, w: TenancyWorld) {
   /** Walks T1 (or another ticket) along the workflow as the people who take each step. */
   const step = {
     accept: (id = t1.id) =>
-      asUser(tx, c.front_desk_c1, () => tx.query(`update public.repair_tickets set status = 'accepted' where id = $1`, [id])),
+      asUser(tx, c.front_desk_c1, () =>
+        tx.query(`update public.repair_tickets set status = 'accepted' where id = $1`, [id]),
+      ),
     dispatch: (id = t1.id) =>
       asUser(tx, c.front_desk_c1, () =>
-        tx.query(`update public.repair_tickets set status = 'dispatched', assignee_id = $2 where id = $1`, [id, technician]),
+        tx.query(`update public.repair_tickets set status = 'dispatched', assignee_id = $2 where id = $1`, [
+          id,
+          technician,
+        ]),
       ),
     start: (id = t1.id) =>
-      asUser(tx, c.technician_c1, () => tx.query(`update public.repair_tickets set status = 'in_progress' where id = $1`, [id])),
+      asUser(tx, c.technician_c1, () =>
+        tx.query(`update public.repair_tickets set status = 'in_progress' where id = $1`, [id]),
+      ),
     complete: (id = t1.id) =>
       asUser(tx, c.technician_c1, () =>
-        tx.query(`update public.repair_tickets set status = 'completed', completion_note = '已更换阀芯' where id = $1`, [id]),
+        tx.query(
+          `update public.repair_tickets set status = 'completed', completion_note = '已更换阀芯' where id = $1`,
+          [id],
+        ),
       ),
     rate: (id = t1.id) =>
       asUser(tx, c.owner_u1, () =>
-        tx.query('insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 4, 5)', [id]),
+        tx.query(
+          'insert into public.repair_ratings (ticket_id, speed, quality, attitude) values ($1, 5, 4, 5)',
+          [id],
+        ),
       ),
   };
-  const walk = async (to: 'dispatched' | 'in_progress' | 'completed' | 'rated', id = t1.id) => {
+  /** Takes a ticket (T1 by default) to a state along the workflow; returns its id. */
+  const walk = async (
+    to: 'dispatched' | 'in_progress' | 'completed' | 'rated',
+    id = t1.id,
+  ): Promise<string> => {
     await step.dispatch(id);
-    if (to === 'dispatched') return;
+    if (to === 'dispatched') return id;
     await step.start(id);
-    if (to === 'in_progress') return;
+    if (to === 'in_progress') return id;
     await step.complete(id);
-    if (to === 'completed') return;
+    if (to === 'completed') return id;
     await step.rate(id);
+    return id;
   };
 
-  return { categories, t1, tPublic, t3, reportPhoto, notePhoto, publicMessage, internalNote, technician, step, walk };
+  return {
+    categories,
+    t1,
+    tPublic,
+    t3,
+    reportPhoto,
+    notePhoto,
+    publicMessage,
+    internalNote,
+    technician,
+    step,
+    walk,
+  };
 }
