@@ -76,7 +76,7 @@ Deno.serve(
   createDispatchHandler({
     env,
     async run() {
-      // VAPID keys live in Vault (decision 0008); read them per run so keys created after boot count.
+      // VAPID keys live in Vault (decision 0011); read them per run so keys created after boot count.
       const keys = await withDb(async (db) => {
         const { rows } = await db.query<{
           public_key: string | null;

@@ -676,7 +676,7 @@ revoke all on function private.record_push_results(uuid[], uuid[], uuid[]) from 
 grant execute on function private.record_push_results(uuid[], uuid[], uuid[]) to service_role;
 
 -- =====================================================================================
--- VAPID keys for Web Push, in Vault (decision 0008): generated once per database locally,
+-- VAPID keys for Web Push, in Vault (decision 0011): generated once per database locally,
 -- set by the operator on hosted. The public key is public; the private key is read by the
 -- dispatcher only.
 -- =====================================================================================

@@ -5,7 +5,7 @@ import { generateVapidKeys } from './channels/web-push';
 import { getVapidPublicKey } from './notifications.server';
 
 /**
- * The Web Push application server key for the browser. VAPID keys live in Vault (decision 0008):
+ * The Web Push application server key for the browser. VAPID keys live in Vault (decision 0011):
  * hosted operators store them once; locally the first person to open the notification settings
  * of a fresh data folder generates them (the only service-role write here, local mode only).
  */
