@@ -104,7 +104,8 @@ export const tenancyEn: Record<keyof typeof tenancyZhCN, string> = {
   'tenancy.roles.name': 'Role name',
   'tenancy.roles.description': 'Description',
   'tenancy.roles.nameRequired': 'Enter a role name',
-  'tenancy.roles.hint': 'Role templates belong to your company: changes affect only it. You can only grant permissions you hold.',
+  'tenancy.roles.hint':
+    'Role templates belong to your company: changes affect only it. You can only grant permissions you hold.',
 
   'tenancy.houses.communities': 'Communities',
   'tenancy.houses.buildings': 'Buildings',
@@ -139,13 +140,15 @@ export const tenancyEn: Record<keyof typeof tenancyZhCN, string> = {
   'tenancy.building.nameRequired': 'Enter a building name',
 
   'tenancy.import.title': 'Import units',
-  'tenancy.import.intro': 'Download the template, fill in the columns and upload it. The whole sheet is checked first: if anything is wrong nothing is imported; otherwise everything is imported at once. Re-importing the same address (building, entrance, number) only updates area, use and note.',
+  'tenancy.import.intro':
+    'Download the template, fill in the columns and upload it. The whole sheet is checked first: if anything is wrong nothing is imported; otherwise everything is imported at once. Re-importing the same address (building, entrance, number) only updates area, use and note.',
   'tenancy.import.template': 'Download template',
   'tenancy.import.file': 'Excel file (.xlsx)',
   'tenancy.import.community': 'Import into community',
   'tenancy.import.submit': 'Check and import',
   'tenancy.import.hasErrors': 'Found {count} problems; nothing was imported. Fix them and upload again.',
-  'tenancy.import.done': 'Imported {total} rows: {created} new, {updated} updated, {unchanged} unchanged units; {buildings} new buildings.',
+  'tenancy.import.done':
+    'Imported {total} rows: {created} new, {updated} updated, {unchanged} unchanged units; {buildings} new buildings.',
   'tenancy.import.row': 'Row',
   'tenancy.import.column': 'Column',
   'tenancy.import.reason': 'Reason',
@@ -206,7 +209,8 @@ export const tenancyEn: Record<keyof typeof tenancyZhCN, string> = {
   'tenancy.units.title': 'My homes',
   'tenancy.units.bind': 'Add a home',
   'tenancy.units.empty': 'No home linked yet',
-  'tenancy.units.emptyBody': 'Link your home; once the property office verifies it you can pay bills, report repairs and read notices.',
+  'tenancy.units.emptyBody':
+    'Link your home; once the property office verifies it you can pay bills, report repairs and read notices.',
   'tenancy.units.myRelation': 'I am: {relation}',
   'tenancy.units.area': '{area} m²',
   'tenancy.units.members': 'Household',

@@ -138,13 +138,15 @@ export const tenancyZhCN = {
   'tenancy.building.nameRequired': '请输入楼栋名称',
 
   'tenancy.import.title': '导入房屋',
-  'tenancy.import.intro': '下载模板，按列填写后上传。先整体校验：有任何错误时不会导入任何数据；全部通过后一次性导入。同一地址（楼栋、单元、房号）重复导入只会更新面积、用途和备注。',
+  'tenancy.import.intro':
+    '下载模板，按列填写后上传。先整体校验：有任何错误时不会导入任何数据；全部通过后一次性导入。同一地址（楼栋、单元、房号）重复导入只会更新面积、用途和备注。',
   'tenancy.import.template': '下载模板',
   'tenancy.import.file': 'Excel 文件（.xlsx）',
   'tenancy.import.community': '导入到小区',
   'tenancy.import.submit': '校验并导入',
   'tenancy.import.hasErrors': '发现 {count} 个问题，未导入任何数据。请修改后重新上传。',
-  'tenancy.import.done': '导入完成：共 {total} 行，新增 {created} 套，更新 {updated} 套，未变 {unchanged} 套，新建楼栋 {buildings} 栋。',
+  'tenancy.import.done':
+    '导入完成：共 {total} 行，新增 {created} 套，更新 {updated} 套，未变 {unchanged} 套，新建楼栋 {buildings} 栋。',
   'tenancy.import.row': '行',
   'tenancy.import.column': '列',
   'tenancy.import.reason': '原因',

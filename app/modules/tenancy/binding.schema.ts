@@ -30,4 +30,8 @@ export const bindQuerySchema = z.object({
 });
 
 export const PROOF_MAX_BYTES = 10 * 1024 * 1024;
-export const IMAGE_TYPES: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
+export const IMAGE_TYPES: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+};

@@ -11,24 +11,44 @@ import { guarded, TenancyError } from './tenancy-errors';
  * the buildings of one, and the unit at an exact address (units are never listed).
  */
 
-export type BindingCommunity = { id: string; name: string; city: string | null; district: string | null; companyName: string };
+export type BindingCommunity = {
+  id: string;
+  name: string;
+  city: string | null;
+  district: string | null;
+  companyName: string;
+};
 
 export async function searchCommunities(tx: Tx, query: string): Promise<BindingCommunity[]> {
   if (query.trim().length < 2) return [];
-  const { rows } = await tx.query<{ id: string; name: string; city: string | null; district: string | null; company_name: string }>(
-    'select * from private.search_communities_for_binding($1)',
-    [query],
-  );
-  return rows.map((r) => ({ id: r.id, name: r.name, city: r.city, district: r.district, companyName: r.company_name }));
+  const { rows } = await tx.query<{
+    id: string;
+    name: string;
+    city: string | null;
+    district: string | null;
+    company_name: string;
+  }>('select * from private.search_communities_for_binding($1)', [query]);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    city: r.city,
+    district: r.district,
+    companyName: r.company_name,
+  }));
 }
 
 export async function communityForBinding(tx: Tx, communityId: string): Promise<BindingCommunity | null> {
-  const { rows } = await tx.query<{ id: string; name: string; city: string | null; district: string | null; company_name: string }>(
-    'select * from private.community_for_binding($1)',
-    [communityId],
-  );
+  const { rows } = await tx.query<{
+    id: string;
+    name: string;
+    city: string | null;
+    district: string | null;
+    company_name: string;
+  }>('select * from private.community_for_binding($1)', [communityId]);
   const r = rows[0];
-  return r ? { id: r.id, name: r.name, city: r.city, district: r.district, companyName: r.company_name } : null;
+  return r
+    ? { id: r.id, name: r.name, city: r.city, district: r.district, companyName: r.company_name }
+    : null;
 }
 
 export type BindingBuilding = { id: string; name: string; entranceCount: number | null };
@@ -102,12 +122,10 @@ export async function requestBinding(tx: Tx, input: BindRequestInput): Promise<s
   const buildings = await buildingsForBinding(tx, input.communityId);
   const building = buildings.find((b) => b.id === input.buildingId);
   if (!building) throw new TenancyError('tenancy.unit_not_found');
-  const unit = await tx.query<{ unit_id: string }>('select unit_id from private.find_unit_for_binding($1, $2, $3, $4)', [
-    input.communityId,
-    building.name,
-    input.entrance,
-    input.number,
-  ]);
+  const unit = await tx.query<{ unit_id: string }>(
+    'select unit_id from private.find_unit_for_binding($1, $2, $3, $4)',
+    [input.communityId, building.name, input.entrance, input.number],
+  );
   const unitId = unit.rows[0]?.unit_id;
   if (!unitId) throw new TenancyError('tenancy.unit_not_found');
   const linked = await tx.query(
@@ -157,7 +175,9 @@ export async function uploadImage(
   const ext = IMAGE_TYPES[file.type];
   if (!ext || file.size > maxBytes) throw new TenancyError('tenancy.file_invalid');
   const path = `${userId}/${crypto.randomUUID()}.${ext}`;
-  const { error } = await supabase.storage.from(bucket).upload(path, file, { contentType: file.type, upsert: false });
+  const { error } = await supabase.storage
+    .from(bucket)
+    .upload(path, file, { contentType: file.type, upsert: false });
   if (error) throw new TenancyError('tenancy.file_invalid', { cause: error });
   return path;
 }

@@ -84,7 +84,10 @@ export async function listPendingBindingRequests(
 }
 
 /** Signed URLs (10 minutes) for the proof photos, created as the signed-in staff member. */
-export async function signProofs(supabase: SupabaseClient, items: BindingRequestItem[]): Promise<BindingRequestItem[]> {
+export async function signProofs(
+  supabase: SupabaseClient,
+  items: BindingRequestItem[],
+): Promise<BindingRequestItem[]> {
   const paths = items.flatMap((i) => (i.proofPath ? [i.proofPath] : []));
   if (paths.length === 0) return items;
   const { data, error } = await supabase.storage.from(PROOF_BUCKET).createSignedUrls(paths, 600);

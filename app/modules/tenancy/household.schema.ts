@@ -2,7 +2,14 @@ import { z } from 'zod';
 
 /** My units and household (我的房屋): invite a member by phone, remove one, set what family members see. */
 const uuid = z.string().uuid('form.invalid');
-export const householdGrants = ['members.read', 'bills.read', 'bills.pay', 'repairs.read', 'repairs.create', 'visitors.manage'] as const;
+export const householdGrants = [
+  'members.read',
+  'bills.read',
+  'bills.pay',
+  'repairs.read',
+  'repairs.create',
+  'visitors.manage',
+] as const;
 
 export const householdFormSchemas = {
   invite: z.object({

@@ -22,7 +22,13 @@ export type MyHome = Omit<Household, 'members'> & {
   isOwner: boolean;
   canSeeMembers: boolean;
   members: HouseholdMemberDetail[];
-  invitations: { id: string; phone: string; name: string | null; relation: Enums<'occupant_relation'>; expiresAt: string }[];
+  invitations: {
+    id: string;
+    phone: string;
+    name: string | null;
+    relation: Enums<'occupant_relation'>;
+    expiresAt: string;
+  }[];
 };
 
 export async function getMyHomes(tx: Tx, userId: string): Promise<MyHome[]> {
@@ -77,7 +83,13 @@ export async function getMyHomes(tx: Tx, userId: string): Promise<MyHome[]> {
       }),
       invitations: invitations.rows
         .filter((i) => i.unit_id === h.unitId)
-        .map((i) => ({ id: i.id, phone: i.phone, name: i.invitee_name, relation: i.relation, expiresAt: i.expires_at })),
+        .map((i) => ({
+          id: i.id,
+          phone: i.phone,
+          name: i.invitee_name,
+          relation: i.relation,
+          expiresAt: i.expires_at,
+        })),
     };
   });
 }
@@ -101,9 +113,10 @@ export async function inviteHouseholdMember(
 
 export async function revokeHouseholdInvitation(tx: Tx, invitationId: string): Promise<void> {
   const { rowCount } = await guarded(() =>
-    tx.query(`update public.household_invitations set status = 'revoked' where id = $1 and status = 'pending'`, [
-      invitationId,
-    ]),
+    tx.query(
+      `update public.household_invitations set status = 'revoked' where id = $1 and status = 'pending'`,
+      [invitationId],
+    ),
   );
   if (rowCount !== 1) throw new TenancyError('tenancy.forbidden');
 }

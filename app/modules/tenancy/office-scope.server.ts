@@ -1,5 +1,5 @@
-import { withUser } from '~/lib/db.server';
 import type { Tx } from '~/lib/db.server';
+import { withUser } from '~/lib/db.server';
 import { requireUser } from '~/modules/auth/session.server';
 
 /**

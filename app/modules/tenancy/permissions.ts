@@ -1,5 +1,5 @@
-import type { Enums } from '~/lib/database.types';
 import type { MessageKey } from '~/i18n/zh-CN';
+import type { Enums } from '~/lib/database.types';
 
 /**
  * The company-role permission vocabulary (public.app_permission without platform.*), grouped

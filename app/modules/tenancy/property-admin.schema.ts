@@ -13,7 +13,14 @@ const optionalInt = (min: number, max: number) =>
     .string()
     .optional()
     .transform((v) => (v ? Number(v) : null))
-    .pipe(z.number().int('tenancy.error.number').min(min, 'tenancy.error.number').max(max, 'tenancy.error.number').nullable());
+    .pipe(
+      z
+        .number()
+        .int('tenancy.error.number')
+        .min(min, 'tenancy.error.number')
+        .max(max, 'tenancy.error.number')
+        .nullable(),
+    );
 
 export const communityFields = {
   name: z.string().min(2, 'tenancy.community.nameRequired').max(100, 'tenancy.error.tooLong'),
@@ -21,7 +28,12 @@ export const communityFields = {
     .string()
     .optional()
     .transform((v) => (v ? v : null))
-    .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'tenancy.community.codeInvalid').nullable()),
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,32}$/, 'tenancy.community.codeInvalid')
+        .nullable(),
+    ),
   city: optionalText(32),
   district: optionalText(32),
   address: optionalText(200),

@@ -9,7 +9,13 @@ import { guarded, TenancyError } from './tenancy-errors';
  * private.can_grant_role (nobody grants more than they hold).
  */
 
-export type StaffAssignment = { id: string; roleId: string; roleName: string; communityId: string | null; communityName: string | null };
+export type StaffAssignment = {
+  id: string;
+  roleId: string;
+  roleName: string;
+  communityId: string | null;
+  communityName: string | null;
+};
 export type StaffMember = {
   memberId: string;
   userId: string;
@@ -104,7 +110,10 @@ export type InviteStaffInput = {
 };
 
 /** Invites by phone; `accepted` when an account with that phone existed and got the membership at once. */
-export async function inviteStaff(tx: Tx, input: InviteStaffInput): Promise<{ invitationId: string; accepted: boolean }> {
+export async function inviteStaff(
+  tx: Tx,
+  input: InviteStaffInput,
+): Promise<{ invitationId: string; accepted: boolean }> {
   return guarded(async () => {
     const { rows } = await tx.query<{ invitation_id: string; accepted: boolean }>(
       'select * from private.invite_staff($1, $2, $3, $4, $5, $6)',

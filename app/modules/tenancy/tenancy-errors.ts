@@ -45,7 +45,8 @@ export function fromDatabaseError(err: unknown): unknown {
   if (err instanceof TenancyError) return err;
   const e = err as { message?: string; code?: string };
   const message = e.message ?? '';
-  if (Object.hasOwn(tenancyErrors, message)) return new TenancyError(message as TenancyErrorCode, { cause: err });
+  if (Object.hasOwn(tenancyErrors, message))
+    return new TenancyError(message as TenancyErrorCode, { cause: err });
   if (e.code === '42501') return new TenancyError('tenancy.forbidden', { cause: err });
   if (e.code === '23505') return new TenancyError('tenancy.duplicate', { cause: err });
   return err;

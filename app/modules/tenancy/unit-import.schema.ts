@@ -56,8 +56,14 @@ const integerText = (min: number, max: number, key: MessageKey) =>
 
 export const unitRowSchema = z.object({
   building: z.string().min(1, 'tenancy.import.error.required').max(32, 'tenancy.import.error.tooLong'),
-  entrance: z.union([z.literal('').transform(() => null), integerText(1, 50, 'tenancy.import.error.entrance')]),
-  floor: z.string().min(1, 'tenancy.import.error.required').pipe(integerText(-10, 200, 'tenancy.import.error.floor')),
+  entrance: z.union([
+    z.literal('').transform(() => null),
+    integerText(1, 50, 'tenancy.import.error.entrance'),
+  ]),
+  floor: z
+    .string()
+    .min(1, 'tenancy.import.error.required')
+    .pipe(integerText(-10, 200, 'tenancy.import.error.floor')),
   number: z
     .string()
     .min(1, 'tenancy.import.error.required')
@@ -98,7 +104,12 @@ export function validateUnitRows(raw: RawUnitRow[]): { rows: UnitRow[]; problems
   const problems: ImportProblem[] = [];
   if (raw.length === 0) problems.push({ row: 0, column: null, key: 'tenancy.import.error.empty' });
   if (raw.length > MAX_IMPORT_ROWS)
-    problems.push({ row: 0, column: null, key: 'tenancy.import.error.tooMany', vars: { max: MAX_IMPORT_ROWS } });
+    problems.push({
+      row: 0,
+      column: null,
+      key: 'tenancy.import.error.tooMany',
+      vars: { max: MAX_IMPORT_ROWS },
+    });
   const rows: UnitRow[] = [];
   const firstRowOf = new Map<string, number>();
   for (const r of raw) {
@@ -112,7 +123,9 @@ export function validateUnitRows(raw: RawUnitRow[]): { rows: UnitRow[]; problems
         problems.push({
           row: r.row,
           column,
-          key: (issue.message.startsWith('tenancy.') ? issue.message : 'tenancy.import.error.invalid') as MessageKey,
+          key: (issue.message.startsWith('tenancy.')
+            ? issue.message
+            : 'tenancy.import.error.invalid') as MessageKey,
         });
       }
       continue;
@@ -121,7 +134,12 @@ export function validateUnitRows(raw: RawUnitRow[]): { rows: UnitRow[]; problems
     const key = unitKey(row);
     const first = firstRowOf.get(key);
     if (first !== undefined) {
-      problems.push({ row: r.row, column: 'number', key: 'tenancy.import.error.duplicate', vars: { row: first } });
+      problems.push({
+        row: r.row,
+        column: 'number',
+        key: 'tenancy.import.error.duplicate',
+        vars: { row: first },
+      });
       continue;
     }
     firstRowOf.set(key, r.row);

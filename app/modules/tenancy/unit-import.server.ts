@@ -25,7 +25,11 @@ function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object' && 'result' in value) return cellText(value.result as ExcelJS.CellValue);
-  if (typeof value === 'object' && 'richText' in value) return value.richText.map((t) => t.text).join('').trim();
+  if (typeof value === 'object' && 'richText' in value)
+    return value.richText
+      .map((t) => t.text)
+      .join('')
+      .trim();
   if (typeof value === 'object' && 'text' in value) return String(value.text).trim();
   return String(value).trim();
 }
@@ -62,7 +66,14 @@ export async function parseUnitsWorkbook(buffer: ArrayBuffer): Promise<RawUnitRo
 
 export type ImportReport =
   | { status: 'invalid'; total: number; problems: ImportProblem[] }
-  | { status: 'imported'; total: number; created: number; updated: number; unchanged: number; buildingsCreated: number };
+  | {
+      status: 'imported';
+      total: number;
+      created: number;
+      updated: number;
+      unchanged: number;
+      buildingsCreated: number;
+    };
 
 type Scope = { companyId: string; communityId: string };
 
@@ -94,7 +105,12 @@ export async function importUnits(tx: Tx, communityId: string, raw: RawUnitRow[]
   for (const r of rows) {
     const floor = floorOf.get(unitKey(r));
     if (floor !== undefined && floor !== r.floor) {
-      problems.push({ row: r.row, column: 'floor', key: 'tenancy.import.error.floorConflict', vars: { floor } });
+      problems.push({
+        row: r.row,
+        column: 'floor',
+        key: 'tenancy.import.error.floorConflict',
+        vars: { floor },
+      });
     }
   }
   if (problems.length > 0) {
@@ -192,7 +208,15 @@ export async function exportUnits(tx: Tx, communityId: string): Promise<{ name: 
   const sheet = workbook.addWorksheet('房屋');
   headerRow(sheet);
   for (const r of rows) {
-    sheet.addRow([r.building, r.entrance ?? '', r.floor, r.number, r.floor_area ?? '', UNIT_USE_TEXT[r.use], r.note ?? '']);
+    sheet.addRow([
+      r.building,
+      r.entrance ?? '',
+      r.floor,
+      r.number,
+      r.floor_area ?? '',
+      UNIT_USE_TEXT[r.use],
+      r.note ?? '',
+    ]);
   }
   return { name: community.rows[0].name, file: Buffer.from(await workbook.xlsx.writeBuffer()) };
 }
