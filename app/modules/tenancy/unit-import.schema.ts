@@ -47,35 +47,34 @@ export const UNIT_USE_TEXT: Record<UnitUse, string> = {
   other: '其他',
 };
 
-const integerText = (min: number, max: number, key: MessageKey) =>
-  z
-    .string()
-    .regex(/^-?\d+$/, key)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, key);
+/** An optional cell: empty is null, anything else must pass `check` (one issue with `key` otherwise). */
+const optionalCell = (check: (v: string) => number | null, key: MessageKey) =>
+  z.string().transform((v, ctx) => {
+    if (v === '') return null;
+    const n = check(v);
+    if (n === null) ctx.addIssue({ code: 'custom', message: key });
+    return n;
+  });
+const integerIn = (min: number, max: number) => (v: string) =>
+  /^-?\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : null;
+const area = (v: string) => (/^\d{1,8}(\.\d{1,2})?$/.test(v) && Number(v) > 0 ? Number(v) : null);
 
 export const unitRowSchema = z.object({
   building: z.string().min(1, 'tenancy.import.error.required').max(32, 'tenancy.import.error.tooLong'),
-  entrance: z.union([
-    z.literal('').transform(() => null),
-    integerText(1, 50, 'tenancy.import.error.entrance'),
-  ]),
+  entrance: optionalCell(integerIn(1, 50), 'tenancy.import.error.entrance'),
   floor: z
     .string()
     .min(1, 'tenancy.import.error.required')
-    .pipe(integerText(-10, 200, 'tenancy.import.error.floor')),
+    .transform((v, ctx) => {
+      const n = integerIn(-10, 200)(v);
+      if (n === null) ctx.addIssue({ code: 'custom', message: 'tenancy.import.error.floor' });
+      return n ?? 0;
+    }),
   number: z
     .string()
     .min(1, 'tenancy.import.error.required')
     .regex(/^[0-9A-Za-z-]{1,16}$/, 'tenancy.import.error.number'),
-  floorArea: z.union([
-    z.literal('').transform(() => null),
-    z
-      .string()
-      .regex(/^\d{1,8}(\.\d{1,2})?$/, 'tenancy.import.error.area')
-      .transform(Number)
-      .refine((n) => n > 0, 'tenancy.import.error.area'),
-  ]),
+  floorArea: optionalCell(area, 'tenancy.import.error.area'),
   use: z
     .string()
     .transform((v) => (v === '' ? 'residential' : useByText[v.toLowerCase()]))
