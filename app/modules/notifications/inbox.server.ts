@@ -1,4 +1,4 @@
-import { data } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
 import { z } from 'zod';
 import { withUser } from '~/lib/db.server';
 import { parseIntentFormData } from '~/lib/form-errors';
@@ -11,6 +11,7 @@ import {
   listPushDevices,
   markAllRead,
   markRead,
+  openNotification,
   savePreferences,
 } from './notifications.server';
 import { vapidKeyForBrowser } from './vapid.server';
@@ -43,6 +44,7 @@ const checkbox = z
   .transform((v) => v === 'on');
 
 const intents = {
+  open: z.object({ id: z.string().uuid() }),
   markRead: z.object({ id: z.string().uuid() }),
   markAllRead: z.object({}),
   savePreferences: z
@@ -61,7 +63,11 @@ export async function handleInboxAction(request: Request, surface: Surface) {
   const submission = parseIntentFormData(formData, intents);
   if (!submission.ok)
     return data({ ok: false as const, errors: submission.errors }, { status: 400, headers });
-  if (submission.intent === 'markRead') {
+  if (submission.intent === 'open') {
+    const link = await withUser(user.claims, (tx) => openNotification(tx, submission.data.id));
+    // Links are app paths (a check constraint keeps external URLs out).
+    if (link) return redirect(link, { headers });
+  } else if (submission.intent === 'markRead') {
     await withUser(user.claims, (tx) => markRead(tx, [submission.data.id]));
   } else if (submission.intent === 'markAllRead') {
     await withUser(user.claims, markAllRead);

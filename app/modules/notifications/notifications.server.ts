@@ -142,6 +142,17 @@ export async function markRead(tx: Tx, ids: string[]): Promise<number> {
   return rowCount ?? 0;
 }
 
+/** Opens one of the caller's entries: marks it read and returns where it points (an app path), if anywhere. */
+export async function openNotification(tx: Tx, id: string): Promise<string | null> {
+  const { rows } = await tx.query<{ link: string | null }>(
+    `update public.notifications set read_at = coalesce(read_at, now())
+      where user_id = (select auth.uid()) and id = $1
+      returning link`,
+    [id],
+  );
+  return rows[0]?.link ?? null;
+}
+
 /** Marks every unread entry of the caller read. */
 export async function markAllRead(tx: Tx): Promise<number> {
   const { rowCount } = await tx.query(

@@ -87,12 +87,20 @@ export function InboxList({
                     {!n.read ? <span className="sr-only">{t('notifications.inbox.unread')}</span> : null}
                   </div>
                   {n.link ? (
-                    <Link
-                      to={n.link}
-                      className={cn('break-words text-sm hover:underline', !n.read && 'font-semibold')}
-                    >
-                      {n.title}
-                    </Link>
+                    <Form method="post">
+                      <input type="hidden" name="id" value={n.id} />
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="open"
+                        className={cn(
+                          'break-words text-left text-sm hover:underline',
+                          !n.read && 'font-semibold',
+                        )}
+                      >
+                        {n.title}
+                      </button>
+                    </Form>
                   ) : (
                     <p className={cn('break-words text-sm', !n.read && 'font-semibold')}>{n.title}</p>
                   )}

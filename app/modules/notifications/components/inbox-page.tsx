@@ -7,7 +7,7 @@ import { PreferencesForm } from './preferences-form';
 import { PushToggle } from './push-toggle';
 
 type LoaderData = Awaited<ReturnType<typeof loadInboxPage>>['data'];
-type ActionData = Awaited<ReturnType<typeof handleInboxAction>>['data'];
+type ActionData = Extract<Awaited<ReturnType<typeof handleInboxAction>>, { data: unknown }>['data'];
 
 /** The notification center page (inbox + settings tabs), the same on every surface. */
 export function InboxPage() {

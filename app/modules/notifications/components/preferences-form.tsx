@@ -28,7 +28,7 @@ export function PreferencesForm({
   return (
     <Form method="post" className="flex flex-col gap-4">
       <Card className="gap-3">
-        <CardHeader>
+        <CardHeader className="flex-col items-start gap-1.5">
           <CardTitle className="text-base">{t('notifications.prefs.channels')}</CardTitle>
           <p className="text-muted-foreground text-xs">{t('notifications.prefs.channelsHint')}</p>
         </CardHeader>
@@ -70,7 +70,7 @@ export function PreferencesForm({
         </CardContent>
       </Card>
       <Card className="gap-3">
-        <CardHeader>
+        <CardHeader className="flex-col items-start gap-1.5">
           <CardTitle className="text-base">{t('notifications.prefs.quietHours')}</CardTitle>
           <p className="text-muted-foreground text-xs">{t('notifications.prefs.quietHoursHint')}</p>
         </CardHeader>
