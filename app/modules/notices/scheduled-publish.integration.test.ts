@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JwtClaims } from '~/lib/db.server';
-import { startTestPlatform, type TestPlatform } from '../../../tests/support/platform';
 import {
   createBuilding,
   createCommunity,
@@ -11,6 +10,7 @@ import {
   createUnit,
   createUser,
 } from '../../../tests/rls/support/world';
+import { startTestPlatform, type TestPlatform } from '../../../tests/support/platform';
 
 /**
  * Scheduled publishing: the pg_cron job `notices-publish-due` (run by the platform's scheduler)
@@ -28,9 +28,10 @@ async function asManager<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await platform.sql.connect();
   try {
     await c.query('begin');
-    await c.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
-      JSON.stringify(manager),
-    ]);
+    await c.query(
+      `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+      [JSON.stringify(manager)],
+    );
     const result = await fn(c);
     await c.query('commit');
     return result;
@@ -88,7 +89,9 @@ beforeAll(async () => {
     residents.push(user.id);
   }
   const m = await createUser(platform.sql, { name: 'manager' });
-  await createStaff(platform.sql, company.id, m.id, [{ roleId: company.roles.community_manager, communityId }]);
+  await createStaff(platform.sql, company.id, m.id, [
+    { roleId: company.roles.community_manager, communityId },
+  ]);
   manager = m.claims;
 }, 60_000);
 
@@ -102,7 +105,11 @@ describe('scheduled publish', () => {
     await asManager((c) => c.query(`select private.schedule_notice($1, now() + interval '2 seconds')`, [id]));
     expect(await state(id)).toMatchObject({ status: 'scheduled', published_at: null, notified: 0 });
 
-    const published = await waitFor(() => state(id), (s) => s.status === 'published', 25_000);
+    const published = await waitFor(
+      () => state(id),
+      (s) => s.status === 'published',
+      25_000,
+    );
     expect(published).toMatchObject({ status: 'published', notified: residents.length });
     const runsBefore = await platform.sql.query<{ n: number }>(
       `select count(*)::int as n from cron.job_run_details d join cron.job j using (jobid)
@@ -131,14 +138,16 @@ describe('scheduled publish', () => {
       await asManager((c) => c.query(`select private.schedule_notice($1, now() + interval '1 hour')`, [id]));
     }
     // Their time has come (as if the scheduler had been down): three runs at once.
-    await platform.sql.query(`update public.notices set publish_at = now() - interval '1 minute' where id = any ($1)`, [
-      ids,
-    ]);
+    await platform.sql.query(
+      `update public.notices set publish_at = now() - interval '1 minute' where id = any ($1)`,
+      [ids],
+    );
     const runs = await Promise.all(
       [1, 2, 3].map(() => platform.sql.query<{ n: number }>('select private.publish_due_notices() as n')),
     );
     expect(runs.reduce((sum, r) => sum + r.rows[0].n, 0)).toBe(2);
-    for (const id of ids) expect(await state(id)).toMatchObject({ status: 'published', notified: residents.length });
+    for (const id of ids)
+      expect(await state(id)).toMatchObject({ status: 'published', notified: residents.length });
   });
 
   it('cannot be scheduled in the past or by staff without notice.publish', async () => {
@@ -150,12 +159,13 @@ describe('scheduled publish', () => {
     const c = await platform.sql.connect();
     try {
       await c.query('begin');
-      await c.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
-        JSON.stringify(outsider.claims),
-      ]);
-      await expect(c.query(`select private.schedule_notice($1, now() + interval '1 hour')`, [id])).rejects.toThrow(
-        'notices.forbidden',
+      await c.query(
+        `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+        [JSON.stringify(outsider.claims)],
       );
+      await expect(
+        c.query(`select private.schedule_notice($1, now() + interval '1 hour')`, [id]),
+      ).rejects.toThrow('notices.forbidden');
     } finally {
       await c.query('rollback');
       c.release();
