@@ -38,9 +38,13 @@ async function main() {
   if (hosted) {
     const parsed = hostedSchema.safeParse(process.env);
     if (!parsed.success) {
-      throw new Error(`Hosted mode needs valid settings:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+      throw new Error(
+        `Hosted mode needs valid settings:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+      );
     }
-    log.info('hosted mode: using the configured Supabase project; the local platform stays off', { url: parsed.data.SUPABASE_URL });
+    log.info('hosted mode: using the configured Supabase project; the local platform stays off', {
+      url: parsed.data.SUPABASE_URL,
+    });
     appEnv = { APP_MODE: 'hosted', ...parsed.data } as Record<string, string>;
   } else {
     const config = loadPlatformConfig();
@@ -58,13 +62,25 @@ async function main() {
   const bin = (name: string) => path.resolve('node_modules', '.bin', name);
   // Node 20 has WebSocket only behind a flag; supabase-js needs it when a client is created.
   const nodeMajor = Number(process.versions.node.split('.')[0]);
-  const nodeOptions = [process.env.NODE_OPTIONS, nodeMajor < 22 ? '--experimental-websocket' : ''].filter(Boolean).join(' ');
-  const env = { ...process.env, ...appEnv, NODE_OPTIONS: nodeOptions, PORT: String(PORT), NODE_ENV: (mode === 'dev' ? 'development' : 'production') as 'development' | 'production' };
+  const nodeOptions = [process.env.NODE_OPTIONS, nodeMajor < 22 ? '--experimental-websocket' : '']
+    .filter(Boolean)
+    .join(' ');
+  const env = {
+    ...process.env,
+    ...appEnv,
+    NODE_OPTIONS: nodeOptions,
+    PORT: String(PORT),
+    NODE_ENV: (mode === 'dev' ? 'development' : 'production') as 'development' | 'production',
+  };
   let child: ChildProcess;
   if (mode === 'dev') {
-    child = spawn(bin('remix'), ['vite:dev', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], { stdio: 'inherit', env });
+    child = spawn(bin('remix'), ['vite:dev', '--port', String(PORT), '--strictPort', '--host', '127.0.0.1'], {
+      stdio: 'inherit',
+      env,
+    });
   } else {
-    if (!fs.existsSync('build/server/index.js')) throw new Error('No production build: run `npm run build` first.');
+    if (!fs.existsSync('build/server/index.js'))
+      throw new Error('No production build: run `npm run build` first.');
     child = spawn(bin('remix-serve'), ['build/server/index.js'], { stdio: 'inherit', env });
   }
 
@@ -117,7 +133,11 @@ async function main() {
     try {
       const res = await fetch(`${appUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (res.status < 500) {
-        log.info('ready', { app: `http://localhost:${PORT}`, api: appEnv.SUPABASE_URL, ms: Math.round(performance.now() - t0) });
+        log.info('ready', {
+          app: `http://localhost:${PORT}`,
+          api: appEnv.SUPABASE_URL,
+          ms: Math.round(performance.now() - t0),
+        });
         return;
       }
     } catch {

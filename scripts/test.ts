@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 type Counts = { passed: number; failed: number; skipped: number };
-type Step = { name: string; cmd: string[]; report?: string; parse?: (file: string) => Counts; env?: Record<string, string> };
+type Step = {
+  name: string;
+  cmd: string[];
+  report?: string;
+  parse?: (file: string) => Counts;
+  env?: Record<string, string>;
+};
 
 const reportsDir = path.resolve('.tmp/test-reports');
 fs.rmSync(reportsDir, { recursive: true, force: true });
@@ -16,7 +22,11 @@ fs.mkdirSync(reportsDir, { recursive: true });
 
 const vitestCounts = (file: string): Counts => {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests ?? 0, failed: r.numFailedTests ?? 0, skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0) };
+  return {
+    passed: r.numPassedTests ?? 0,
+    failed: r.numFailedTests ?? 0,
+    skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+  };
 };
 const playwrightCounts = (file: string): Counts => {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -31,17 +41,41 @@ const allSteps: Step[] = [
   { name: 'lint', cmd: ['npx', 'biome', 'check', '.'] },
   {
     name: 'unit',
-    cmd: ['npx', 'vitest', 'run', '--config', 'vitest.unit.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reportsDir}/unit.json`],
+    cmd: [
+      'npx',
+      'vitest',
+      'run',
+      '--config',
+      'vitest.unit.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportsDir}/unit.json`,
+    ],
     report: `${reportsDir}/unit.json`,
     parse: vitestCounts,
   },
   {
     name: 'integration',
-    cmd: ['npx', 'vitest', 'run', '--config', 'vitest.integration.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${reportsDir}/integration.json`],
+    cmd: [
+      'npx',
+      'vitest',
+      'run',
+      '--config',
+      'vitest.integration.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportsDir}/integration.json`,
+    ],
     report: `${reportsDir}/integration.json`,
     parse: vitestCounts,
   },
-  { name: 'deno', cmd: ['npx', 'tsx', 'scripts/deno-test.ts'], report: `${reportsDir}/deno.json`, parse: denoCounts, env: { DENO_TEST_REPORT: `${reportsDir}/deno.json` } },
+  {
+    name: 'deno',
+    cmd: ['npx', 'tsx', 'scripts/deno-test.ts'],
+    report: `${reportsDir}/deno.json`,
+    parse: denoCounts,
+    env: { DENO_TEST_REPORT: `${reportsDir}/deno.json` },
+  },
   { name: 'build', cmd: ['npx', 'remix', 'vite:build'] },
   {
     name: 'e2e',
@@ -61,7 +95,10 @@ for (const step of steps) {
   if (step.name === 'deno' && !fs.existsSync('scripts/deno-test.ts')) continue;
   process.stdout.write(`\n=== ${step.name}: ${step.cmd.join(' ')}\n`);
   const s0 = performance.now();
-  const r = spawnSync(step.cmd[0], step.cmd.slice(1), { stdio: 'inherit', env: { ...process.env, TZ: 'UTC', ...step.env } });
+  const r = spawnSync(step.cmd[0], step.cmd.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, TZ: 'UTC', ...step.env },
+  });
   const secs = ((performance.now() - s0) / 1000).toFixed(1);
   timings.push(`${step.name} ${secs}s`);
   if (step.report && step.parse && fs.existsSync(step.report)) {
@@ -76,7 +113,9 @@ for (const step of steps) {
     break;
   }
 }
-process.stdout.write(`\nsteps: ${timings.join(', ')}; total ${((performance.now() - t0) / 1000).toFixed(1)}s\n`);
+process.stdout.write(
+  `\nsteps: ${timings.join(', ')}; total ${((performance.now() - t0) / 1000).toFixed(1)}s\n`,
+);
 if (failedStep) process.stdout.write(`step failed: ${failedStep}\n`);
 process.stdout.write(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
 process.exit(failedStep ? 1 : 0);

@@ -58,7 +58,8 @@ async function main() {
   if (cmd === 'start') {
     const platform = await startLocalPlatform(config);
     onShutdown(() => platform.stop());
-    for (const line of statusLines(config, platform.keys)) if (!/JWT_SECRET|SECRET_KEY|SERVICE_ROLE_KEY/.test(line)) log.info(line);
+    for (const line of statusLines(config, platform.keys))
+      if (!/JWT_SECRET|SECRET_KEY|SERVICE_ROLE_KEY/.test(line)) log.info(line);
     return;
   }
 
@@ -71,14 +72,20 @@ async function main() {
     } catch {
       running = false;
     }
-    process.stderr.write(running ? `local platform is running at ${apiUrl(config)}\n` : 'local platform is not running (start it with `npm run platform` or `npm run dev`)\n');
+    process.stderr.write(
+      running
+        ? `local platform is running at ${apiUrl(config)}\n`
+        : 'local platform is not running (start it with `npm run platform` or `npm run dev`)\n',
+    );
     process.stdout.write(`${statusLines(config, keys).join('\n')}\n`);
     return;
   }
 
   if (cmd === 'reset') {
     const alreadyRunning = postmasterRunning(config.pgDataDir);
-    const server = alreadyRunning ? null : await startPostgres({ dataDir: config.pgDataDir, port: config.dbPort, host: config.host });
+    const server = alreadyRunning
+      ? null
+      : await startPostgres({ dataDir: config.pgDataDir, port: config.dbPort, host: config.host });
     const adminUrl = `postgresql://postgres:postgres@${config.host}:${config.dbPort}/template1`;
     try {
       const admin = new pg.Client({ connectionString: adminUrl });
@@ -87,7 +94,10 @@ async function main() {
       await admin.query('create database postgres');
       await admin.end();
       fs.rmSync(path.join(config.dataDir, 'storage'), { recursive: true, force: true });
-      const { applied, seeded } = await prepareDatabase(`postgresql://postgres:postgres@${config.host}:${config.dbPort}/postgres`, { seed: true });
+      const { applied, seeded } = await prepareDatabase(
+        `postgresql://postgres:postgres@${config.host}:${config.dbPort}/postgres`,
+        { seed: true },
+      );
       log.info('database reset', { migrations: applied.length, seeded });
     } finally {
       await server?.stop();

@@ -30,7 +30,9 @@ describe('gateway', () => {
   });
 
   it('refuses an unknown sb_ key with 401', async () => {
-    const res = await fetch(`${platform.url}/auth/v1/settings`, { headers: { apikey: 'sb_publishable_not-ours' } });
+    const res = await fetch(`${platform.url}/auth/v1/settings`, {
+      headers: { apikey: 'sb_publishable_not-ours' },
+    });
     expect(res.status).toBe(401);
     expect((await res.json()).message).toBe('Invalid API key');
   });
@@ -44,15 +46,30 @@ describe('gateway', () => {
     const roles = await platform.sql.query(
       `select rolname, rolbypassrls from pg_roles where rolname in ('anon','authenticated','service_role','authenticator') order by 1`,
     );
-    expect(roles.rows.map((r) => r.rolname)).toEqual(['anon', 'authenticated', 'authenticator', 'service_role']);
+    expect(roles.rows.map((r) => r.rolname)).toEqual([
+      'anon',
+      'authenticated',
+      'authenticator',
+      'service_role',
+    ]);
     expect(roles.rows.find((r) => r.rolname === 'service_role')?.rolbypassrls).toBe(true);
     const client = await platform.sql.connect();
     try {
       await client.query('begin');
-      await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
-        JSON.stringify({ sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated', email: 'a@example.com' }),
-      ]);
-      const r = await client.query('select auth.uid() as uid, auth.role() as role, auth.email() as email, auth.jwt() ->> $1 as sub, current_user as cu', ['sub']);
+      await client.query(
+        `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+        [
+          JSON.stringify({
+            sub: '00000000-0000-4000-8000-000000000001',
+            role: 'authenticated',
+            email: 'a@example.com',
+          }),
+        ],
+      );
+      const r = await client.query(
+        'select auth.uid() as uid, auth.role() as role, auth.email() as email, auth.jwt() ->> $1 as sub, current_user as cu',
+        ['sub'],
+      );
       expect(r.rows[0]).toEqual({
         uid: '00000000-0000-4000-8000-000000000001',
         role: 'authenticated',

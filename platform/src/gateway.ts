@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
-import { type Claims, createJwtVerifier } from './jwt';
+import type { Claims } from './jwt';
 import type { PlatformKeys } from './keys';
 import { createLogger, type Logger } from './log';
 
@@ -47,15 +47,48 @@ export type ServiceFactory = (ctx: ServiceContext) => PlatformService | Promise<
 export const SERVICE_PREFIXES = ['auth', 'rest', 'storage', 'realtime', 'functions'] as const;
 
 const ALLOW_HEADERS = [
-  'authorization', 'apikey', 'content-type', 'x-client-info', 'x-supabase-api-version', 'x-upsert', 'x-metadata',
-  'cache-control', 'content-encoding', 'x-region', 'traceparent', 'tus-resumable', 'upload-length',
-  'upload-metadata', 'upload-offset', 'x-signature', 'prefer', 'range', 'accept-profile', 'content-profile',
-  'x-http-method-override', 'upload-concat', 'upload-defer-length', 'x-source',
+  'authorization',
+  'apikey',
+  'content-type',
+  'x-client-info',
+  'x-supabase-api-version',
+  'x-upsert',
+  'x-metadata',
+  'cache-control',
+  'content-encoding',
+  'x-region',
+  'traceparent',
+  'tus-resumable',
+  'upload-length',
+  'upload-metadata',
+  'upload-offset',
+  'x-signature',
+  'prefer',
+  'range',
+  'accept-profile',
+  'content-profile',
+  'x-http-method-override',
+  'upload-concat',
+  'upload-defer-length',
+  'x-source',
 ].join(', ');
 const EXPOSE_HEADERS = [
-  'x-total-count', 'link', 'content-range', 'x-supabase-api-version', 'x-sb-error-code', 'location',
-  'upload-offset', 'upload-length', 'tus-resumable', 'tus-version', 'tus-max-size', 'tus-extension',
-  'upload-expires', 'etag', 'content-length', 'content-type',
+  'x-total-count',
+  'link',
+  'content-range',
+  'x-supabase-api-version',
+  'x-sb-error-code',
+  'location',
+  'upload-offset',
+  'upload-length',
+  'tus-resumable',
+  'tus-version',
+  'tus-max-size',
+  'tus-extension',
+  'upload-expires',
+  'etag',
+  'content-length',
+  'content-type',
 ].join(', ');
 
 export function applyCors(req: IncomingMessage, res: ServerResponse) {
@@ -69,29 +102,58 @@ export function applyCors(req: IncomingMessage, res: ServerResponse) {
   res.setHeader('Access-Control-Max-Age', '86400');
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
-export type KeyMapping = { ok: true; authorization: string | undefined } | { ok: false; status: number; body: unknown };
+export type KeyMapping =
+  | { ok: true; authorization: string | undefined }
+  | { ok: false; status: number; body: unknown };
 
 /**
  * Supabase's gateway rule (CLI kong.yml / ApiProxy): keep a real bearer token; otherwise turn
  * the `apikey` into one — the secret key becomes the service_role JWT, the publishable key the
  * anon JWT, a legacy JWT key is passed on as it is. Unknown `sb_` keys are refused.
  */
-export function mapApiKey(keys: PlatformKeys, authorization: string | undefined, apikey: string | undefined): KeyMapping {
+export function mapApiKey(
+  keys: PlatformKeys,
+  authorization: string | undefined,
+  apikey: string | undefined,
+): KeyMapping {
   if (apikey?.startsWith('sb_') && apikey !== keys.secretKey && apikey !== keys.publishableKey) {
-    return { ok: false, status: 401, body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' } };
+    return {
+      ok: false,
+      status: 401,
+      body: {
+        message: 'Invalid API key',
+        hint: 'Double check your Supabase `anon` or `service_role` API key.',
+      },
+    };
   }
   if (authorization && !/^bearer sb_/i.test(authorization)) return { ok: true, authorization };
   if (authorization && /^bearer sb_/i.test(authorization)) {
     const bearer = authorization.slice(7).trim();
     // A new-style key in Authorization is tolerated only when it equals `apikey` (hosted rule).
     if (apikey && bearer !== apikey) {
-      return { ok: false, status: 401, body: { message: 'Invalid API key', hint: 'The Authorization header key does not match the apikey header.' } };
+      return {
+        ok: false,
+        status: 401,
+        body: {
+          message: 'Invalid API key',
+          hint: 'The Authorization header key does not match the apikey header.',
+        },
+      };
     }
     apikey = bearer;
   }
@@ -131,7 +193,12 @@ export async function startGateway(opts: {
     const t0 = performance.now();
     applyCors(req, res);
     res.on('finish', () => {
-      log.debug('request', { method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - t0) });
+      log.debug('request', {
+        method: req.method,
+        url: req.url?.split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(performance.now() - t0),
+      });
     });
     try {
       if (req.method === 'OPTIONS' && !services.get(route(req.url ?? '/')?.service ?? '')?.handlesPreflight) {
@@ -144,7 +211,9 @@ export async function startGateway(opts: {
         sendJson(res, 200, {
           status: 'ok',
           uptime_s: Math.round((Date.now() - started) / 1000),
-          services: Object.fromEntries(SERVICE_PREFIXES.map((p) => [p, services.has(p) ? 'up' : 'not_implemented'])),
+          services: Object.fromEntries(
+            SERVICE_PREFIXES.map((p) => [p, services.has(p) ? 'up' : 'not_implemented']),
+          ),
         });
         return;
       }
@@ -157,7 +226,8 @@ export async function startGateway(opts: {
         sendJson(res, 404, { message: 'no Route matched with those values' });
         return;
       }
-      const apikey = (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
+      const apikey =
+        (req.headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
       const mapped = mapApiKey(opts.ctx.keys, req.headers.authorization, apikey);
       if (!mapped.ok) {
         sendJson(res, mapped.status, mapped.body);
@@ -168,7 +238,10 @@ export async function startGateway(opts: {
       const service = services.get(r.service);
       if (!service) {
         if ((SERVICE_PREFIXES as readonly string[]).includes(r.service)) {
-          sendJson(res, 501, { code: 'not_implemented', message: `The local platform does not provide /${r.service}/v1 yet.` });
+          sendJson(res, 501, {
+            code: 'not_implemented',
+            message: `The local platform does not provide /${r.service}/v1 yet.`,
+          });
         } else {
           sendJson(res, 404, { message: 'no Route matched with those values' });
         }
@@ -176,8 +249,15 @@ export async function startGateway(opts: {
       }
       await service.handle(req, res, r.path);
     } catch (err) {
-      log.error('unhandled error in a service', { url: req.url, error: String((err as Error)?.stack ?? err) });
-      if (!res.headersSent) sendJson(res, 500, { code: 'unexpected_failure', message: 'Unexpected failure in the local platform' });
+      log.error('unhandled error in a service', {
+        url: req.url,
+        error: String((err as Error)?.stack ?? err),
+      });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          code: 'unexpected_failure',
+          message: 'Unexpected failure in the local platform',
+        });
       else res.end();
     }
   });
@@ -190,7 +270,11 @@ export async function startGateway(opts: {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://gateway');
-    const mapped = mapApiKey(opts.ctx.keys, req.headers.authorization, url.searchParams.get('apikey') ?? (req.headers.apikey as string | undefined));
+    const mapped = mapApiKey(
+      opts.ctx.keys,
+      req.headers.authorization,
+      url.searchParams.get('apikey') ?? (req.headers.apikey as string | undefined),
+    );
     if (!mapped.ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
       return;

@@ -14,7 +14,10 @@ export const SEED_FILE = path.join(PROJECT_ROOT, 'supabase', 'seed.sql');
 
 function sqlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
 }
 
 /** Applies the Supabase base (roles, auth, storage, realtime) when it differs from the recorded one. */
@@ -71,7 +74,9 @@ export async function applyMigrations(client: pg.Client, dir = MIGRATIONS_DIR): 
   await client.query(`select pg_advisory_lock(hashtext('supabase_migrations'))`);
   try {
     const done = new Set(
-      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
+      (
+        await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')
+      ).rows.map((r) => r.version),
     );
     const applied: string[] = [];
     for (const m of files) {
@@ -89,9 +94,15 @@ export async function applyMigrations(client: pg.Client, dir = MIGRATIONS_DIR): 
       } catch (err) {
         await client.query('rollback');
         const e = err as Error & { position?: string };
-        throw new Error(`migration ${path.basename(m.file)} failed: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`);
+        throw new Error(
+          `migration ${path.basename(m.file)} failed: ${e.message}${e.position ? ` (at character ${e.position})` : ''}`,
+        );
       }
-      log.info('applied migration', { version: m.version, name: m.name, ms: Math.round(performance.now() - t0) });
+      log.info('applied migration', {
+        version: m.version,
+        name: m.name,
+        ms: Math.round(performance.now() - t0),
+      });
       applied.push(m.version);
     }
     return applied;
@@ -123,7 +134,10 @@ export async function isSeeded(client: pg.Client): Promise<boolean> {
 }
 
 /** Base, migrations, and the seed the first time: the whole database set-up of one database. */
-export async function prepareDatabase(databaseUrl: string, opts: { seed: boolean }): Promise<{ applied: string[]; seeded: boolean }> {
+export async function prepareDatabase(
+  databaseUrl: string,
+  opts: { seed: boolean },
+): Promise<{ applied: string[]; seeded: boolean }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -67,7 +67,10 @@ export type LocalPlatform = {
 };
 
 /** Postgres, base schema, migrations, seed (first time only), then the gateway with its services. */
-export async function startLocalPlatform(config: PlatformConfig, opts: { seed?: boolean } = {}): Promise<LocalPlatform> {
+export async function startLocalPlatform(
+  config: PlatformConfig,
+  opts: { seed?: boolean } = {},
+): Promise<LocalPlatform> {
   const t0 = performance.now();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const keys = await loadOrCreateKeys(config.dataDir);

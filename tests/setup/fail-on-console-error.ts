@@ -16,7 +16,9 @@ beforeEach(() => {
   expected = [];
   unexpected = [];
   vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    const text = args.map((a) => (a instanceof Error ? a.stack : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    const text = args
+      .map((a) => (a instanceof Error ? a.stack : typeof a === 'string' ? a : JSON.stringify(a)))
+      .join(' ');
     if (!expected.some((p) => p.test(text))) unexpected.push(text);
   });
 });

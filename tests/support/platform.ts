@@ -10,7 +10,11 @@ import { generateKeys, type PlatformKeys } from '../../platform/src/keys';
 import { type ServicesHandle, startServices } from '../../platform/src/platform';
 
 /** A fresh database cloned from the migrated template; dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}> {
   const adminUrl = inject('pgAdminUrl');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -30,6 +34,18 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
     await admin.end();
   }
   const url = adminUrl.replace(/\/[^/]+$/, `/${name}`);
+  // pg_cron jobs name the database they run in; a clone's jobs still name the template.
+  const clone = new pg.Client({ connectionString: url });
+  await clone.connect();
+  try {
+    await clone.query(`do $$ begin
+      if to_regclass('cron.job') is not null then
+        update cron.job set database = current_database() where database <> current_database();
+      end if;
+    end $$`);
+  } finally {
+    await clone.end();
+  }
   return {
     url,
     name,
@@ -42,6 +58,9 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   };
 }
 
+/** A supabase-js client without a generated schema type. */
+export type AnyClient = ReturnType<typeof createClient>;
+
 export type TestPlatform = {
   url: string;
   keys: PlatformKeys;
@@ -49,9 +68,9 @@ export type TestPlatform = {
   dataDir: string;
   services: ServicesHandle;
   /** A supabase-js client with the publishable key (like a browser). */
-  anonClient: (opts?: Parameters<typeof createClient>[2]) => SupabaseClient<any, any, any>;
+  anonClient: (opts?: Parameters<typeof createClient>[2]) => AnyClient;
   /** A supabase-js client with the secret key (server-side admin). */
-  adminClient: () => SupabaseClient<any, any, any>;
+  adminClient: () => AnyClient;
   /** A direct connection as the database owner, for arranging and inspecting state. */
   sql: pg.Pool;
   close: () => Promise<void>;
