@@ -102,8 +102,8 @@ export async function inviteHouseholdMember(
   return guarded(async () => {
     const { rows } = await tx.query<{ id: string }>(
       `insert into public.household_invitations (unit_id, phone, invitee_name, relation, household_grants)
-       values ($1, $2, nullif($3, ''), $4,
-               case when $4 = 'family' then '{members.read,repairs.read,repairs.create}'::public.household_grant[] else '{}' end)
+       values ($1, $2, nullif($3, ''), $4::public.occupant_relation,
+               case when $4::public.occupant_relation = 'family' then '{members.read,repairs.read,repairs.create}'::public.household_grant[] else '{}' end)
        returning id`,
       [input.unitId, input.phone, input.name, input.relation],
     );

@@ -135,8 +135,8 @@ export async function setMemberStatus(
 ): Promise<void> {
   const { rowCount } = await guarded(() =>
     tx.query(
-      `update public.company_members set status = $2
-       where id = $1 and (user_id <> (select auth.uid()) or $2 = 'active')`,
+      `update public.company_members set status = $2::public.member_status
+       where id = $1 and (user_id <> (select auth.uid()) or $2::public.member_status = 'active')`,
       [memberId, status],
     ),
   );
