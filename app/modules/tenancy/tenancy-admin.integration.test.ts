@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTenancyWorld, createUser, type TenancyWorld } from '../../../tests/rls/support/world';
 import { createTestDatabase } from '../../../tests/support/platform';
-import { createDb, type Db, type JwtClaims } from '../../lib/db.server';
+import { createDb, type Db } from '../../lib/db.server';
 import {
   buildingsForBinding,
   listMyBindingRequests,
