@@ -24,7 +24,7 @@ import {
   revokeHouseholdInvitation,
   setHouseholdGrants,
 } from '~/modules/tenancy/household.server';
-import { relationLabels, unitAddress } from '~/modules/tenancy/permissions';
+import { displayPhone, relationLabels, unitAddress } from '~/modules/tenancy/permissions';
 import {
   answerTenancyForm,
   invalidTenancyForm,
@@ -191,7 +191,8 @@ export default function MyUnitsPage() {
                   {home.invitations.map((i) => (
                     <li key={i.id} className="flex items-center gap-2">
                       <span className="text-muted-foreground">
-                        {t('tenancy.household.pending', { phone: i.phone })} {i.name ?? ''}
+                        {t('tenancy.household.pending', { phone: displayPhone(i.phone) ?? '' })}{' '}
+                        {i.name ?? ''}
                       </span>
                       <Form method="post" className="ml-auto">
                         <input type="hidden" name="invitationId" value={i.id} />

@@ -24,7 +24,7 @@ import {
   signProofs,
 } from '~/modules/tenancy/directory.server';
 import { requireOfficeScope } from '~/modules/tenancy/office-scope.server';
-import { relationLabels, unitAddress } from '~/modules/tenancy/permissions';
+import { displayPhone, relationLabels, unitAddress } from '~/modules/tenancy/permissions';
 import { searchResidentDirectory } from '~/modules/tenancy/residents.server';
 import {
   answerTenancyForm,
@@ -179,7 +179,7 @@ export default function OfficeResidentsPage() {
                   {directory.entries.map((e) => (
                     <tr key={e.occupancyId} className={e.movedOut ? 'text-muted-foreground' : undefined}>
                       <td className="px-4 py-2 font-medium">{e.name}</td>
-                      <td className="px-4 py-2 tabular-nums">{e.phone ?? t('tenancy.none')}</td>
+                      <td className="px-4 py-2 tabular-nums">{displayPhone(e.phone) ?? t('tenancy.none')}</td>
                       <td className="px-4 py-2">
                         {scope.communities.length > 1 ? (
                           <span className="mr-1 text-muted-foreground text-xs">
@@ -246,7 +246,9 @@ export default function OfficeResidentsPage() {
                   <dt className="text-muted-foreground">{t('tenancy.verify.applicant')}</dt>
                   <dd>
                     {r.applicantName}{' '}
-                    {r.phone ? <span className="text-muted-foreground tabular-nums">{r.phone}</span> : null}
+                    {r.phone ? (
+                      <span className="text-muted-foreground tabular-nums">{displayPhone(r.phone)}</span>
+                    ) : null}
                   </dd>
                   <dt className="text-muted-foreground">{t('tenancy.verify.claims')}</dt>
                   <dd>{t(relationLabels[r.relation])}</dd>

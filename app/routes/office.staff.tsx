@@ -14,6 +14,7 @@ import { ActionStatus } from '~/modules/tenancy/components/action-status';
 import { NativeSelect } from '~/modules/tenancy/components/native-select';
 import { OfficeTabs } from '~/modules/tenancy/components/office-tabs';
 import { requireOfficeScope } from '~/modules/tenancy/office-scope.server';
+import { displayPhone } from '~/modules/tenancy/permissions';
 import { staffFormSchemas } from '~/modules/tenancy/staff-admin.schema';
 import {
   assignRole,
@@ -169,7 +170,7 @@ export default function OfficeStaffPage() {
           <ul className="divide-y text-sm">
             {invitations.map((i) => (
               <li key={i.id} className="flex flex-wrap items-center gap-3 py-2">
-                <span className="tabular-nums">{i.phone}</span>
+                <span className="tabular-nums">{displayPhone(i.phone)}</span>
                 <span>{i.name}</span>
                 <Badge variant="secondary">
                   {i.roleName} · {i.communityName ?? t('tenancy.staff.companyWide')}
@@ -219,7 +220,7 @@ export default function OfficeStaffPage() {
                         <span className="ml-1 text-muted-foreground text-xs">({t('tenancy.staff.me')})</span>
                       ) : null}
                     </div>
-                    <div className="text-muted-foreground text-xs tabular-nums">{m.phone}</div>
+                    <div className="text-muted-foreground text-xs tabular-nums">{displayPhone(m.phone)}</div>
                   </td>
                   <td className="px-4 py-3 align-top">{m.jobTitle ?? t('tenancy.none')}</td>
                   <td className="px-4 py-3 align-top">

@@ -107,9 +107,10 @@ test('a company admin imports units: a bad row blocks the whole sheet, the fixed
   await signInContext(context, baseURL!, companyAdmin, demoPassword);
   await page.goto('/office/houses');
   await page.getByRole('link', { name: /金桂苑/ }).click();
+  await expect(page.getByRole('link', { name: /金桂苑/ })).toHaveAttribute('aria-current', 'page');
   await page.getByRole('link', { name: '导入房屋' }).click();
   await expect(page.getByRole('heading', { name: '导入房屋' })).toBeVisible();
-  await expect(page.getByLabel('导入到小区')).toHaveValue(/.+/);
+  await expect(page.getByLabel('导入到小区').locator('option:checked')).toHaveText('金桂苑');
 
   const bad = await unitsSheet([
     [building, 1, 1, '101', 89.5, '住宅', ''],
@@ -129,7 +130,8 @@ test('a company admin imports units: a bad row blocks the whole sheet, the fixed
   await page.screenshot({ path: shot('import-report'), fullPage: true });
 
   // Nothing was imported: the building does not exist.
-  await page.getByRole('link', { name: '房屋', exact: true }).first().click();
+  await page.locator('a[href^="/office/houses?community="]').filter({ hasText: '房屋' }).click();
+  await expect(page.getByRole('link', { name: /金桂苑/ })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByRole('link', { name: building })).toHaveCount(0);
 
   await page.getByRole('link', { name: '导入房屋' }).click();
@@ -148,7 +150,8 @@ test('a company admin imports units: a bad row blocks the whole sheet, the fixed
   await expect(page.getByRole('status')).toContainText('新建楼栋 1 栋');
   await page.screenshot({ path: shot('import-done'), fullPage: true });
 
-  await page.getByRole('link', { name: '房屋', exact: true }).first().click();
+  await page.locator('a[href^="/office/houses?community="]').filter({ hasText: '房屋' }).click();
+  await expect(page.getByRole('link', { name: /金桂苑/ })).toHaveAttribute('aria-current', 'page');
   await page.getByRole('link', { name: building }).click();
   await expect(page.getByRole('heading', { name: `${building} · 房屋 (3)` })).toBeVisible();
   await page.screenshot({ path: shot('office-houses'), fullPage: true });

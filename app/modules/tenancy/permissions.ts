@@ -97,3 +97,10 @@ export const unitUseLabels: Record<Enums<'unit_use'>, MessageKey> = {
 export function unitAddress(u: { building: string; entrance: number | null; number: string }): string {
   return `${u.building}${u.entrance ? `${u.entrance}单元` : ''}${u.number}`;
 }
+
+/** A stored phone (86 + 11 digits) as staff read it: 138 0000 0017; other numbers as +<digits>. */
+export function displayPhone(phone: string | null): string | null {
+  if (!phone) return null;
+  const cn = /^86(1\d{2})(\d{4})(\d{4})$/.exec(phone);
+  return cn ? `${cn[1]} ${cn[2]} ${cn[3]}` : `+${phone}`;
+}
