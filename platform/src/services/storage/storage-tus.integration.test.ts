@@ -33,14 +33,14 @@ beforeAll(async () => {
       using (bucket_id = 'videos' and (storage.foldername(name))[1] = (select auth.uid())::text);
     create policy "users replace in their folder" on storage.objects for update to authenticated
       using (bucket_id = 'videos' and (storage.foldername(name))[1] = (select auth.uid())::text);
-    create policy "signed-in users add avatars" on storage.objects for insert to authenticated
-      with check (bucket_id = 'avatars');
+    create policy "signed-in users add tus avatars" on storage.objects for insert to authenticated
+      with check (bucket_id = 'tus-avatars');
   `);
   const admin = clientWithKey(platform, 'secret');
   expect((await admin.storage.createBucket('videos', { public: false })).error).toBeNull();
   expect(
     (
-      await admin.storage.createBucket('avatars', {
+      await admin.storage.createBucket('tus-avatars', {
         public: true,
         allowedMimeTypes: ['image/png'],
         fileSizeLimit: '1MB',
@@ -311,13 +311,13 @@ describe('TUS protocol', () => {
 
     const tooBig = await createUpload(
       alice,
-      { bucketName: 'avatars', objectName: 'a.png', contentType: 'image/png' },
+      { bucketName: 'tus-avatars', objectName: 'a.png', contentType: 'image/png' },
       2 * MB,
     );
     expect(tooBig.status).toBe(413);
     const wrongType = await createUpload(
       alice,
-      { bucketName: 'avatars', objectName: 'a.txt', contentType: 'text/plain' },
+      { bucketName: 'tus-avatars', objectName: 'a.txt', contentType: 'text/plain' },
       10,
     );
     expect(wrongType.status, wrongType.body).toBe(415);
@@ -331,7 +331,7 @@ describe('TUS protocol', () => {
         ...auth(alice),
         'Upload-Length': String(text.length),
         'Upload-Metadata': metadataHeader({
-          bucketName: 'avatars',
+          bucketName: 'tus-avatars',
           objectName: 'fake.png',
           contentType: 'image/png',
         }),
@@ -344,7 +344,7 @@ describe('TUS protocol', () => {
 
     const ok = await createUpload(
       alice,
-      { bucketName: 'avatars', objectName: 'ok.png', contentType: 'image/png' },
+      { bucketName: 'tus-avatars', objectName: 'ok.png', contentType: 'image/png' },
       PNG_1X1.length,
     );
     const done = await request(
@@ -355,7 +355,8 @@ describe('TUS protocol', () => {
     );
     expect(done.status).toBe(204);
     const pub = await fetch(
-      clientWithKey(platform, 'publishable').storage.from('avatars').getPublicUrl('ok.png').data.publicUrl,
+      clientWithKey(platform, 'publishable').storage.from('tus-avatars').getPublicUrl('ok.png').data
+        .publicUrl,
     );
     expect(Buffer.from(await pub.arrayBuffer()).equals(PNG_1X1)).toBe(true);
   });
