@@ -219,7 +219,7 @@ const check = await db.query<{
   `select (select count(*)::int from public.bills where community_id = $1) as bills,
           (select count(*)::int from public.bill_lines where community_id = $1) as lines,
           (select sum(amount_fen)::text from public.bills where community_id = $1) as fen,
-          (select count(*)::int from public.bill_lines where community_id = $1 and detail ? 'tiers') as metered,
+          (select count(*)::int from public.bill_lines where community_id = $1 and detail ? 'priorUse') as metered,
           (select count(*)::int from public.bill_lines where community_id = $1 and (detail ->> 'billableDays')::int < 30) as prorated`,
   [community],
 );
@@ -276,6 +276,9 @@ const chaosBills = await db.query<{ id: string; amount_fen: string }>(
   [community, EVENTS],
 );
 // One checkout per bill, as billing.begin_payment would leave it (service role, no late fee).
+await db.query(`insert into auth.users (instance_id, id, aud, role, created_at, updated_at)
+  values ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-0000000000c5', 'authenticated', 'authenticated', now(), now())
+  on conflict do nothing`);
 const chaosRows = await asService(db, async (c) => {
   await c.query(
     `create temporary table chaos on commit drop as
@@ -283,9 +286,6 @@ const chaosRows = await asService(db, async (c) => {
      from public.bills b where b.id = any ($1::uuid[])`,
     [chaosBills.rows.map((b) => b.id)],
   );
-  await c.query(`insert into auth.users (instance_id, id, aud, role, created_at, updated_at)
-    values ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-0000000000c5', 'authenticated', 'authenticated', now(), now())
-    on conflict do nothing`);
   await c.query(
     `insert into public.payment_intents (id, company_id, community_id, user_id, provider, amount_fen, methods, checkout_session_id, expires_at)
      select intent_id, $1, $2, '00000000-0000-4000-8000-0000000000c5', 'stripe', amount_fen, '{card,alipay,wechat_pay}', session_id, now() + interval '35 minutes' from chaos`,

@@ -346,12 +346,13 @@ comment on column public.bills.amount_fen is 'Amount due before late fees, in fe
 comment on column public.bills.late_fee_fen is '滞纳金 charged when the bill was paid (0 until then; while unpaid it is computed as of today).';
 comment on column public.bills.payment_id is 'The payment that settled it.';
 
+-- Few indexes on purpose: a bill run inserts 100k+ bills at once. A resident's bills are found
+-- through bills_unit_item_period_key (it leads with unit_id).
 create index bills_collection_idx on public.bills (company_id, community_id, status, due_date);
-create index bills_unit_idx on public.bills (company_id, unit_id, status, due_date);
-create index bills_period_idx on public.bills (company_id, community_id, period_start, fee_item_id);
-create index bills_item_idx on public.bills (company_id, fee_item_id);
+create index bills_item_period_idx on public.bills (company_id, fee_item_id, period_start);
 create index bills_run_idx on public.bills (company_id, bill_run_id);
-create index bills_payment_idx on public.bills (company_id, payment_id);
+-- Empty while a bill is unpaid, so a bill run does not touch it.
+create index bills_payment_idx on public.bills (company_id, payment_id) where payment_id is not null;
 
 create table public.bill_lines (
   id uuid primary key default gen_random_uuid(),

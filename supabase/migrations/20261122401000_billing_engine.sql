@@ -77,11 +77,24 @@ begin
   end if;
 
   return query
-  with items as (
-    -- Fee items billed in this month, each with the rule version in force on the period's 1st.
+  with items as materialized (
+    -- Fee items billed in this month, each with the rule version in force on the period's 1st,
+    -- its scalar settings pulled out once (the rows below stay narrow).
     select fi.id, fi.company_id, fi.community_id, fi.name, fi.applies_to, fi.bill_vacant, fi.due_days,
       m.months, p_period_start as ps, ((p_period_start + make_interval(months => m.months))::date - 1) as pe,
-      rv.id as rule_version_id, rv.rule, rv.rule ->> 'method' as method
+      rv.id as rule_version_id, rv.rule ->> 'method' as method,
+      (rv.rule ->> 'unitPriceE4')::bigint as price,
+      coalesce(rv.rule ->> 'proration', 'daily') = 'daily' as prorate,
+      rv.rule ->> 'tierBasis' = 'annual' as annual,
+      coalesce(rv.rule ->> 'tierBasis', 'monthly') as tier_basis,
+      -- Tiers as parallel arrays: lower bound, upper bound (null = open), price.
+      (select array_agg(coalesce(lag_up, 0) order by ord) from (
+         select t.ord, lag((t.tier ->> 'upTo')::numeric) over (order by t.ord) as lag_up
+         from jsonb_array_elements(rv.rule -> 'tiers') with ordinality as t (tier, ord)) x) as tier_lo,
+      (select array_agg((t.tier ->> 'upTo')::numeric order by t.ord)
+         from jsonb_array_elements(rv.rule -> 'tiers') with ordinality as t (tier, ord)) as tier_hi,
+      (select array_agg((t.tier ->> 'unitPriceE4')::bigint order by t.ord)
+         from jsonb_array_elements(rv.rule -> 'tiers') with ordinality as t (tier, ord)) as tier_price
     from public.fee_items fi
     cross join lateral (
       select case fi.billing_cycle when 'monthly' then 1 when 'quarterly' then 3 else 12 end as months
@@ -97,15 +110,6 @@ begin
         or (fi.billing_cycle = 'quarterly' and extract(month from p_period_start)::int in (1, 4, 7, 10))
         or (fi.billing_cycle = 'yearly' and extract(month from p_period_start)::int = 1))
   ),
-  tiers as (
-    select i.rule_version_id, t.ord,
-      coalesce(lag((t.tier ->> 'upTo')::numeric) over (partition by i.rule_version_id order by t.ord), 0) as lo,
-      (t.tier ->> 'upTo')::numeric as hi,
-      (t.tier ->> 'unitPriceE4')::bigint as price
-    from items i
-    cross join lateral jsonb_array_elements(i.rule -> 'tiers') with ordinality as t (tier, ord)
-    where i.method = 'metered'
-  ),
   occ as (
     -- Principals (owners, tenants) whose stay overlaps the longest possible period.
     select o.unit_id,
@@ -117,100 +121,94 @@ begin
       and coalesce(o.move_out_date, 'infinity'::date) >= p_period_start
     group by o.unit_id
   ),
-  base as (
-    select i.*, u.id as u_id, u.building_id as b_id, u.floor_area,
-      (occ.unit_id is not null and least(i.pe, occ.last_out) >= greatest(i.ps, occ.first_in)) as occupied,
-      greatest(i.ps, occ.first_in) as occ_start, least(i.pe, occ.last_out) as occ_end
-    from items i
-    join public.units u
-      on u.community_id = i.community_id and u.deleted_at is null and u.use = any (i.applies_to)
-    left join occ on occ.unit_id = u.id
-  ),
-  billable as (
+  billable as materialized (
     -- Occupied: the days the principals cover (move-in/out proration). Vacant: the whole
     -- period when the item bills vacant units, otherwise nothing.
-    select b.*,
-      (b.pe - b.ps + 1) as period_days,
+    select i.id as item_id, u.id as u_id, u.building_id as b_id, u.floor_area,
+      (i.pe - i.ps + 1) as period_days,
       case
-        when b.occupied and coalesce(b.rule ->> 'proration', 'daily') = 'daily' then b.occ_end - b.occ_start + 1
-        else b.pe - b.ps + 1
+        when occ.unit_id is not null and least(i.pe, occ.last_out) >= greatest(i.ps, occ.first_in) and i.prorate
+          then least(i.pe, occ.last_out) - greatest(i.ps, occ.first_in) + 1
+        else i.pe - i.ps + 1
       end as billable_days
-    from base b
-    where b.occupied or b.bill_vacant
+    from items i
+    join public.units u
+      on u.company_id = i.company_id and u.community_id = i.community_id and u.deleted_at is null
+        and u.use = any (i.applies_to)
+    left join occ on occ.unit_id = u.id
+    where i.bill_vacant
+      or (occ.unit_id is not null and least(i.pe, occ.last_out) >= greatest(i.ps, occ.first_in))
   ),
   flat as (
-    select b.company_id, b.community_id, b.b_id, b.u_id, b.id as item_id, b.name, b.rule_version_id, b.ps, b.pe,
-      (b.ps + b.due_days) as due,
-      case b.method when 'area' then b.floor_area else 1::numeric end as qty,
-      (b.rule ->> 'unitPriceE4')::bigint as price,
+    select i.company_id, i.community_id, b.b_id, b.u_id, i.id as item_id, i.name, i.rule_version_id, i.ps, i.pe,
+      (i.ps + i.due_days) as due,
+      case i.method when 'area' then b.floor_area else 1::numeric end as qty,
+      i.price,
       -- Exact, then rounded once, half-up, to the fen: qty × price(1/10,000 元) × months × days/period days ÷ 100.
       round(
-        (case b.method when 'area' then b.floor_area else 1::numeric end)
-        * (b.rule ->> 'unitPriceE4')::bigint * b.months * b.billable_days
-        / (b.period_days * 100)
+        (case i.method when 'area' then b.floor_area else 1::numeric end)
+        * i.price * i.months * b.billable_days / (b.period_days * 100)
       )::bigint as amount,
-      jsonb_build_object('months', b.months, 'billableDays', b.billable_days, 'periodDays', b.period_days) as detail
+      jsonb_build_object('months', i.months, 'billableDays', b.billable_days, 'periodDays', b.period_days) as detail
     from billable b
-    where b.method in ('fixed', 'area', 'per_space') and (b.method <> 'area' or b.floor_area is not null)
+    join items i on i.id = b.item_id
+    where i.method in ('fixed', 'area', 'per_space') and (i.method <> 'area' or b.floor_area is not null)
   ),
-  metered as (
-    select b.company_id, b.community_id, b.b_id, b.u_id, b.id as item_id, b.name, b.rule_version_id, b.ps, b.pe,
-      (b.ps + b.due_days) as due, b.rule, m.multiplier, r_end.read_on as end_on, r_end.reading as end_reading,
-      coalesce(r_start.reading, r_first.reading) as start_reading,
-      case when b.rule ->> 'tierBasis' = 'annual'
-        then round((coalesce(r_start.reading, r_first.reading) - coalesce(r_year.reading, r_yfirst.reading, r_first.reading)) * m.multiplier, 3)
-        else 0::numeric end as prior_use
+  metered as materialized (
+    select i.company_id, i.community_id, b.b_id, b.u_id, i.id as item_id, i.name, i.rule_version_id, i.ps, i.pe,
+      (i.ps + i.due_days) as due, i.annual, i.tier_basis, i.tier_lo, i.tier_hi, i.tier_price,
+      m.multiplier, r_end.read_on as end_on, r_end.reading as end_reading,
+      -- Opening: the last reading before the period, or (a new meter) the first one ever.
+      -- coalesce evaluates the fallback subquery only when the first one found nothing.
+      coalesce(
+        (select r.reading from public.meter_readings r where r.meter_id = m.id and r.read_on < i.ps order by r.read_on desc limit 1),
+        (select r.reading from public.meter_readings r where r.meter_id = m.id order by r.read_on limit 1)
+      ) as start_reading,
+      -- Annual tiers: use so far this calendar year counts from the last reading of the previous year.
+      case when i.annual then coalesce(
+        (select r.reading from public.meter_readings r
+         where r.meter_id = m.id and r.read_on < date_trunc('year', i.ps)::date order by r.read_on desc limit 1),
+        (select r.reading from public.meter_readings r
+         where r.meter_id = m.id and r.read_on >= date_trunc('year', i.ps)::date order by r.read_on limit 1)
+      ) end as year_base
     from billable b
-    join public.meters m on m.unit_id = b.u_id and m.fee_item_id = b.id and m.active
+    join items i on i.id = b.item_id and i.method = 'metered'
+    join public.meters m
+      on m.company_id = i.company_id and m.community_id = i.community_id and m.unit_id = b.u_id
+        and m.fee_item_id = i.id and m.active
     -- The period's closing reading: the last one within the period.
     join lateral (
       select r.read_on, r.reading from public.meter_readings r
-      where r.meter_id = m.id and r.read_on between b.ps and b.pe
+      where r.meter_id = m.id and r.read_on between i.ps and i.pe
       order by r.read_on desc limit 1
     ) r_end on true
-    -- Opening: the last reading before the period, or (a new meter) the first one ever.
-    left join lateral (
-      select r.reading from public.meter_readings r
-      where r.meter_id = m.id and r.read_on < b.ps
-      order by r.read_on desc limit 1
-    ) r_start on true
-    left join lateral (
-      select r.reading from public.meter_readings r
-      where r.meter_id = m.id
-      order by r.read_on limit 1
-    ) r_first on true
-    -- Annual tiers: use so far this calendar year counts from the last reading of the previous year.
-    left join lateral (
-      select r.reading from public.meter_readings r
-      where r.meter_id = m.id and r.read_on < date_trunc('year', b.ps)::date and b.rule ->> 'tierBasis' = 'annual'
-      order by r.read_on desc limit 1
-    ) r_year on true
-    left join lateral (
-      select r.reading from public.meter_readings r
-      where r.meter_id = m.id and r.read_on >= date_trunc('year', b.ps)::date and b.rule ->> 'tierBasis' = 'annual'
-      order by r.read_on limit 1
-    ) r_yfirst on true
-    where b.method = 'metered'
+  ),
+  metered_use as materialized (
+    select x.*,
+      round((x.end_reading - x.start_reading) * x.multiplier, 3) as usage,
+      case when x.annual and x.year_base is not null
+        then round((x.start_reading - x.year_base) * x.multiplier, 3) else 0::numeric end as prior_use
+    from metered x
   ),
   metered_priced as (
-    select x.*, round((x.end_reading - x.start_reading) * x.multiplier, 3) as usage, t.amount_e4, t.breakdown, t.tiers_used, t.single_price
-    from metered x
+    -- Per tier: the part of [prior, prior + usage] inside [lo, hi], times its price; summed exactly.
+    -- The breakdown per tier is not stored: it follows from the rule version, priorUse and the
+    -- quantity (tieredPrice() in app/modules/billing/rules/engine.ts shows it).
+    select x.*, t.amount_e4, t.tiers_used, t.single_price
+    from metered_use x
     cross join lateral (
       select
-        sum(q.qty * q.price) as amount_e4,
-        jsonb_agg(jsonb_build_object('from', q.lo, 'to', q.hi, 'quantity', q.qty, 'unitPriceE4', q.price) order by q.ord)
-          filter (where q.qty > 0) as breakdown,
+        sum(q.qty * x.tier_price[q.i]) as amount_e4,
         count(*) filter (where q.qty > 0) as tiers_used,
-        max(q.price) filter (where q.qty > 0) as single_price
+        max(x.tier_price[q.i]) filter (where q.qty > 0) as single_price
       from (
-        select t.ord, t.lo, t.hi, t.price,
+        select g.i,
           greatest(0::numeric,
-            least(x.prior_use + round((x.end_reading - x.start_reading) * x.multiplier, 3), coalesce(t.hi, 'infinity'::numeric))
-            - greatest(x.prior_use, t.lo)) as qty
-        from tiers t
-        where t.rule_version_id = x.rule_version_id
+            least(x.prior_use + x.usage, coalesce(x.tier_hi[g.i], 'infinity'::numeric)) - greatest(x.prior_use, x.tier_lo[g.i])) as qty
+        from generate_subscripts(x.tier_price, 1) as g (i)
       ) q
     ) t
+    where x.usage > 0
   )
   select f.company_id, f.community_id, f.b_id, f.u_id, f.item_id, f.name, f.rule_version_id, f.ps, f.pe, f.due,
     f.qty, f.price, f.amount, f.detail
@@ -223,10 +221,9 @@ begin
     round(p.amount_e4 / 100)::bigint,
     jsonb_build_object(
       'startReading', p.start_reading, 'endReading', p.end_reading, 'readOn', p.end_on,
-      'multiplier', p.multiplier, 'priorUse', p.prior_use,
-      'tierBasis', coalesce(p.rule ->> 'tierBasis', 'monthly'), 'tiers', coalesce(p.breakdown, '[]'::jsonb))
+      'multiplier', p.multiplier, 'priorUse', p.prior_use, 'tierBasis', p.tier_basis)
   from metered_priced p
-  where p.usage > 0 and round(p.amount_e4 / 100) > 0;
+  where round(p.amount_e4 / 100) > 0;
 end
 $$;
 comment on function billing.compute_charges(uuid, date) is

@@ -284,6 +284,15 @@ describe('bills as residents and staff see them', () => {
     expect(october?.lateFeeFen).toBe(
       lateFeeFen(october?.amountFen ?? 0, '2026-10-15', today, PROPERTY_RULE.lateFee),
     );
+    // The tier breakdown is recomputed from the rule version: 10 m³ at 5 元, then 30 m³ at 7 元.
+    const water = bills.find((b) => b.periodStart === '2026-11-01' && b.feeItemName === '水费');
+    expect(water?.lines[0].detail).toMatchObject({
+      priorUse: 170,
+      tiers: [
+        { from: 0, to: 180, quantity: 10, unitPriceE4: 50_000 },
+        { from: 180, to: 260, quantity: 30, unitPriceE4: 70_000 },
+      ],
+    });
     const neighbour = await as<Awaited<ReturnType<typeof myBills>>>('neighbour_c1', (tx) => myBills(tx));
     expect(neighbour.every((b) => b.unitLabel === '1栋1单元102')).toBe(true);
     expect(await as<Awaited<ReturnType<typeof myBills>>>('resident_c3', (tx) => myBills(tx))).toEqual([]);

@@ -14,7 +14,8 @@ import {
   ruleVersionInputSchema,
 } from './billing.schema';
 import { BillingError, mapDbErrors } from './errors';
-import type { FeeRule } from './rules/rule.schema';
+import { tieredPrice } from './rules/engine';
+import { type FeeRule, feeRuleSchema } from './rules/rule.schema';
 
 /**
  * The billing domain. Every function takes the caller's transaction: `withUser` for people
@@ -355,6 +356,28 @@ export type BillLineDto = {
 
 export type BillDetail = BillRow & { lines: BillLineDto[]; communityId: string };
 
+/**
+ * A metered line stores its use and the use before it in the tier basis (detail.priorUse); the
+ * per-tier breakdown shown to people is recomputed from the rule version by the engine, so it is
+ * always the one the amount came from. The rule itself is not passed on.
+ */
+export function withTierBreakdown<
+  L extends { detail: Record<string, unknown>; quantity: number | null; rule?: unknown },
+>(line: L): Omit<L, 'rule'> {
+  const { rule, ...rest } = line;
+  const parsed = feeRuleSchema.safeParse(rule);
+  if (
+    !parsed.success ||
+    parsed.data.method !== 'metered' ||
+    line.quantity === null ||
+    typeof line.detail.priorUse !== 'number'
+  ) {
+    return rest;
+  }
+  const { tiers } = tieredPrice(parsed.data.tiers, line.detail.priorUse, line.quantity);
+  return { ...rest, detail: { ...line.detail, tiers } };
+}
+
 export async function getBill(tx: Tx, billId: string): Promise<BillDetail> {
   const { rows } = await tx.query<BillRow & { communityId: string }>(
     `select ${BILL_COLUMNS}, b.community_id as "communityId" from public.bills b ${BILL_JOINS} where b.id = $1`,
@@ -363,11 +386,12 @@ export async function getBill(tx: Tx, billId: string): Promise<BillDetail> {
   if (!rows[0]) throw new BillingError('billing.not_found');
   const lines = await tx.query<BillLineDto>(
     `select id, kind, description, period_start as "periodStart", period_end as "periodEnd", quantity,
-       unit_price_e4 as "unitPriceE4", amount_fen as "amountFen", detail, reason, created_at as "createdAt"
-     from public.bill_lines where bill_id = $1 order by created_at, kind`,
+       unit_price_e4 as "unitPriceE4", amount_fen as "amountFen", detail, reason, created_at as "createdAt",
+       (select v.rule from public.fee_rule_versions v where v.id = l.rule_version_id) as rule
+     from public.bill_lines l where bill_id = $1 order by created_at, kind`,
     [billId],
   );
-  return { ...rows[0], lines: lines.rows };
+  return { ...rows[0], lines: lines.rows.map(withTierBreakdown) };
 }
 
 export async function adjustBill(tx: Tx, billId: string, deltaFen: number, reason: string): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Tx } from '~/lib/db.server';
 import type { BillStatus, FeeKind, PaymentMethod } from './billing.schema';
 import type { BillLineDto, PaymentRow } from './billing.server';
-import { listPayments } from './billing.server';
+import { listPayments, withTierBreakdown } from './billing.server';
 import { BillingError } from './errors';
 
 /** What a resident sees of their household's bills (RLS: units where they hold bills.read). */
@@ -51,7 +51,8 @@ export async function myBills(tx: Tx): Promise<MyBill[]> {
        coalesce((select jsonb_agg(jsonb_build_object(
            'id', l.id, 'kind', l.kind, 'description', l.description, 'quantity', l.quantity, 'unitPriceE4', l.unit_price_e4,
            'amountFen', l.amount_fen, 'periodStart', l.period_start, 'periodEnd', l.period_end,
-           'detail', l.detail, 'reason', l.reason) order by l.created_at)
+           'detail', l.detail, 'reason', l.reason,
+           'rule', (select v.rule from public.fee_rule_versions v where v.id = l.rule_version_id)) order by l.created_at)
          from public.bill_lines l where l.bill_id = b.id), '[]'::jsonb) as lines
      from public.bills b
      join public.units u on u.id = b.unit_id
@@ -66,7 +67,10 @@ export async function myBills(tx: Tx): Promise<MyBill[]> {
      order by (b.status = 'unpaid') desc, b.due_date, fi.sort_order, b.period_start desc
      limit 300`,
   );
-  return rows;
+  return rows.map((bill) => ({
+    ...bill,
+    lines: (bill.lines as (MyBill['lines'][number] & { rule?: unknown })[]).map(withTierBreakdown),
+  }));
 }
 
 export type TrendSeries = { months: string[]; series: { kind: FeeKind; label: string; fen: number[] }[] };
