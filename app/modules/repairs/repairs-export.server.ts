@@ -69,7 +69,8 @@ export async function exportTickets(
        select speed, quality, attitude, comment from public.repair_ratings x
        where x.ticket_id = t.id order by x.round desc limit 1
      ) r on true
-     where t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1
+     where t.company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1
      order by t.created_at
      limit ${MAX_ROWS}`,
     [communityIds, range.from, range.to],

@@ -5,8 +5,9 @@ import {
   attachMedia,
   type CategoryDTO,
   dbStep,
+  named,
   placeLabel,
-  TICKET_SELECT,
+  TICKET_LIST_SELECT,
   type TicketDTO,
   type TicketRow,
   toCategory,
@@ -65,8 +66,9 @@ export type QueuePage = { items: QueueItem[]; page: number; hasMore: boolean };
 export const QUEUE_PAGE_SIZE = 20;
 
 /**
- * One page of the staff queue: urgent first, then newest. `communityIds` is the caller's scope
- * (or the one community picked); RLS applies on top.
+ * One page of the staff queue: newest first. `communityIds` is the caller's scope (or the one
+ * community picked). The page's ids come from private.repair_queue_ids (the staff branch of
+ * ticket visibility applied on the queue index); its rows are then read under RLS.
  */
 export async function listQueue(
   tx: Tx,
@@ -74,49 +76,36 @@ export async function listQueue(
   filter: QueueFilter,
 ): Promise<QueuePage> {
   const page = filter.page ?? 1;
-  const where: string[] = ['t.community_id = any ($1::uuid[])'];
-  const values: unknown[] = [filter.community ? [filter.community] : communityIds];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    where.push(sql.replace('?', `$${values.length}`));
-  };
-  if (filter.status === 'open' || !filter.status) {
-    add('t.status = any (?::public.repair_status[])', [
-      'pending',
-      'accepted',
-      'dispatched',
-      'in_progress',
-      'paused',
-    ]);
-  } else if (filter.status !== 'all') {
-    add('t.status = ?::public.repair_status', filter.status);
-  }
-  if (filter.category) add('t.category_id = ?', filter.category);
-  if (filter.building) add('t.building_id = ?', filter.building);
-  if (filter.assignee) add('t.assignee_id = ?', filter.assignee);
-  if (filter.q) {
-    values.push(filter.q);
-    const p = `$${values.length}`;
-    where.push(`(t.number ilike '%' || ${p} || '%' or t.contact_phone like '%' || ${p})`);
-  }
-  if (filter.overdue) {
-    where.push(`(
-      (t.first_response_at is null and t.status = 'pending' and now() > t.response_due_at)
-      or (t.completed_at is null and t.status in ('accepted', 'dispatched', 'in_progress', 'paused') and now() > t.resolve_due_at))`);
-  }
-  const sqlWhere = where.join(' and ');
-  values.push(QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE);
+  const statuses =
+    filter.status === 'all'
+      ? null
+      : filter.status === 'open' || !filter.status
+        ? ['pending', 'accepted', 'dispatched', 'in_progress', 'paused']
+        : [filter.status];
   const { rows } = await tx.query<TicketRow & { assignee_name: string | null }>(
-    `with page as (
-       select t.id from public.repair_tickets t
-       where ${sqlWhere}
-       order by t.created_at desc
-       limit $${values.length - 1} offset $${values.length}
-     )
-     ${TICKET_SELECT.replace('select t.id,', 'select t.id, (select a.name from private.repair_assignee(t.id) a) as assignee_name, ')}
-     where t.id in (select id from page)
-     order by t.created_at desc`,
-    values,
+    named(
+      'repairs.queue',
+      `with page as (
+         select id, ordinality as n
+         from private.repair_queue_ids($1::uuid[], $2::public.repair_status[], $3, $4, $5, $6, $7, $8, $9) with ordinality as x (id, ordinality)
+       ), names as (
+         select * from private.repair_assignee_names(array(select id from page))
+       )
+       ${TICKET_LIST_SELECT.replace('select t.id,', 'select t.id, (select n.name from names n where n.ticket_id = t.id) as assignee_name, ')}
+       join page on page.id = t.id
+       order by page.n`,
+    ),
+    [
+      filter.community ? [filter.community] : communityIds,
+      statuses,
+      filter.category ?? null,
+      filter.building ?? null,
+      filter.assignee ?? null,
+      filter.overdue,
+      filter.q || null,
+      QUEUE_PAGE_SIZE + 1,
+      (page - 1) * QUEUE_PAGE_SIZE,
+    ],
   );
   const items = rows
     .slice(0, QUEUE_PAGE_SIZE)
@@ -129,14 +118,7 @@ export type StatusCounts = Partial<Record<RepairStatus, number>> & { overdue: nu
 /** Open tickets by status and how many breach their SLA, for the queue's filter chips. */
 export async function statusCounts(tx: Tx, communityIds: readonly string[]): Promise<StatusCounts> {
   const { rows } = await tx.query<{ status: RepairStatus; n: number; overdue: number }>(
-    `select t.status, count(*)::int as n,
-       count(*) filter (where
-         (t.first_response_at is null and t.status = 'pending' and now() > t.response_due_at)
-         or (t.status <> 'pending' and now() > t.resolve_due_at))::int as overdue
-     from public.repair_tickets t
-     where t.community_id = any ($1::uuid[])
-       and t.status in ('pending', 'accepted', 'dispatched', 'in_progress', 'paused')
-     group by t.status`,
+    named('repairs.counts', 'select status, n, overdue from private.repair_open_counts($1::uuid[])'),
     [communityIds],
   );
   const counts: StatusCounts = { overdue: 0 };
@@ -293,7 +275,7 @@ export type TaskItem = {
 /** The technician's tasks: open ones (urgent and earliest appointment first), then the last week's completed. */
 export async function listMyTasks(tx: Tx): Promise<TaskItem[]> {
   const { rows } = await tx.query<TicketRow & { summary: string }>(
-    `${TICKET_SELECT.replace('select t.id,', 'select left(t.description, 80) as summary, t.id,')}
+    `${TICKET_LIST_SELECT.replace('select t.id,', 'select left(t.description, 80) as summary, t.id,')}
      where t.assignee_id = any (private.my_member_ids())
        and (t.status in ('dispatched', 'in_progress', 'paused')
             or (t.status in ('completed', 'rated') and t.completed_at > now() - interval '7 days'))

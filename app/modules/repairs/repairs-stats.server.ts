@@ -81,7 +81,8 @@ export async function loadDashboard(
          count(*) filter (where (first_response_at is null and status = 'pending' and now() > response_due_at)
                             or (status <> 'pending' and now() > resolve_due_at))::int as overdue
        from public.repair_tickets
-       where community_id = any ($1::uuid[]) and status in ('pending', 'accepted', 'dispatched', 'in_progress', 'paused')
+       where company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and community_id = any ($1::uuid[]) and status in ('pending', 'accepted', 'dispatched', 'in_progress', 'paused')
        group by status`,
       [communityIds],
     ),
@@ -102,9 +103,11 @@ export async function loadDashboard(
          avg(extract(epoch from t.first_response_at - t.created_at) / 60)::float8 as avg_response_minutes,
          avg(extract(epoch from t.completed_at - t.created_at) / 3600)::float8 as avg_completion_hours,
          (select avg((r.speed + r.quality + r.attitude) / 3.0)::float8 from public.repair_ratings r
-          where r.community_id = any ($1::uuid[]) and r.created_at >= $2::date and r.created_at < $3::date + 1) as avg_rating
+          where r.company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and r.community_id = any ($1::uuid[]) and r.created_at >= $2::date and r.created_at < $3::date + 1) as avg_rating
        from public.repair_tickets t
-       where t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1`,
+       where t.company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1`,
       params,
     ),
     tx.query<{ bucket: string; key: string; n: number }>(
@@ -112,7 +115,8 @@ export async function loadDashboard(
          coalesce(c.name, '?') as key, count(*)::int as n
        from public.repair_tickets t
        left join public.repair_categories c on c.id = t.category_id
-       where t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1
+       where t.company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and t.community_id = any ($1::uuid[]) and t.created_at >= $2::date and t.created_at < $3::date + 1
        group by 1, 2 order by 1, 2`,
       params,
     ),
@@ -120,7 +124,8 @@ export async function loadDashboard(
       `select to_char(date_trunc('${trunc}', t.completed_at at time zone 'UTC'), 'YYYY-MM-DD') as bucket,
          t.assignee_id::text as key, count(*)::int as n
        from public.repair_tickets t
-       where t.community_id = any ($1::uuid[]) and t.assignee_id is not null
+       where t.company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and t.community_id = any ($1::uuid[]) and t.assignee_id is not null
          and t.completed_at >= $2::date and t.completed_at < $3::date + 1
        group by 1, 2 order by 1, 2`,
       params,
@@ -138,13 +143,15 @@ export async function loadDashboard(
     }>(
       `with t as (
          select * from public.repair_tickets
-         where community_id = any ($1::uuid[]) and assignee_id is not null
+         where company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and community_id = any ($1::uuid[]) and assignee_id is not null
            and ((dispatched_at >= $2::date and dispatched_at < $3::date + 1) or status in ('dispatched', 'in_progress', 'paused'))
        ), r as (
          select technician_id, count(*)::int as ratings, avg(speed)::float8 as avg_speed, avg(quality)::float8 as avg_quality,
            avg(attitude)::float8 as avg_attitude
          from public.repair_ratings
-         where community_id = any ($1::uuid[]) and created_at >= $2::date and created_at < $3::date + 1
+         where company_id = any (array(select cm.company_id from public.communities cm where cm.id = any ($1::uuid[])))
+         and community_id = any ($1::uuid[]) and created_at >= $2::date and created_at < $3::date + 1
          group by technician_id
        )
        select a.assignee_id as member_id, count(*)::int as assigned,

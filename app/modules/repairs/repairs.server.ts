@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Tx } from '~/lib/db.server';
 import { fromDatabaseError, RepairError } from './errors';
 import { approach } from './geo';
@@ -147,6 +148,15 @@ export type TicketDetail = {
   location: LocationDTO;
 };
 
+/**
+ * A named statement for a hot query: Postgres plans it once per connection and reuses the plan
+ * (planning these joins costs more than running them). The name carries a hash of the text,
+ * so variants built from filters never collide.
+ */
+export function named(prefix: string, text: string): { name: string; text: string } {
+  return { name: `${prefix}.${createHash('sha1').update(text).digest('hex').slice(0, 12)}`, text };
+}
+
 /** Runs a unit of database work, turning the database's refusals into RepairErrors. */
 export async function dbStep<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -160,8 +170,11 @@ export async function dbStep<T>(work: () => Promise<T>): Promise<T> {
 // Tickets
 // ---------------------------------------------------------------------------------------
 
-/** Columns and joins of a ticket row as TicketDTO wants it. Joins are left: RLS may hide a row. */
-export const TICKET_SELECT = `
+/**
+ * Columns and joins of a ticket row as TicketDTO wants it, without the viewer's capacities
+ * (lists; `actors` comes back empty). Joins are left: RLS may hide a row.
+ */
+export const TICKET_LIST_SELECT = `
   select t.id, t.number, t.status, t.area, t.priority, t.source, t.company_id, t.community_id,
     coalesce(cm.name, '') as community_name,
     t.category_id, coalesce(c.name, '') as category_name, c.name_en as category_name_en,
@@ -178,13 +191,19 @@ export const TICKET_SELECT = `
       or (t.completed_at is null and t.status in ('accepted', 'dispatched', 'in_progress', 'paused') and now() > t.resolve_due_at)
       or t.completed_at > t.resolve_due_at
     ) as overdue,
-    private.repair_actors(t.company_id, t.community_id, t.area, t.unit_id, t.reporter_id, t.assignee_id, false)::text[] as actors
+    '{}'::text[] as actors
   from public.repair_tickets t
   left join public.repair_categories c on c.id = t.category_id
   left join public.communities cm on cm.id = t.community_id
   left join public.buildings b on b.id = t.building_id
   left join public.units u on u.id = t.unit_id
   left join public.repair_tickets mt on mt.id = t.merged_into_id`;
+
+/** One ticket with the capacities in which the viewer may act on it (detail pages). */
+export const TICKET_SELECT = TICKET_LIST_SELECT.replace(
+  `'{}'::text[] as actors`,
+  'private.repair_actors(t.company_id, t.community_id, t.area, t.unit_id, t.reporter_id, t.assignee_id, false)::text[] as actors',
+);
 
 export type TicketRow = {
   id: string;
@@ -496,11 +515,16 @@ export type MyRepairsFilter = 'open' | 'done' | 'all';
 /**
  * "My repairs": the household's tickets and the caller's own reports, newest first. The filter
  * names the caller's units and id explicitly (so the query can use the indexes that start
- * from them); RLS still applies.
+ * from them); RLS still applies. `household` replaces the caller's own lookup with given
+ * units and user: only the service-role baseline of bench/repairs.ts passes it.
  */
 export async function listMyRepairs(
   tx: Tx,
-  { filter = 'all', limit = 20 }: { filter?: MyRepairsFilter; limit?: number } = {},
+  {
+    filter = 'all',
+    limit = 20,
+    household,
+  }: { filter?: MyRepairsFilter; limit?: number; household?: { unitIds: string[]; userId: string } } = {},
 ): Promise<TicketListItem[]> {
   const statuses =
     filter === 'open'
@@ -524,7 +548,13 @@ export async function listMyRepairs(
     created_at: string;
     overdue: boolean;
   }>(
-    `with me as (select private.household_unit_ids('repairs.read') as units, (select auth.uid()) as uid)
+    named(
+      'repairs.mine',
+      `with me as (${
+        household
+          ? 'select $3::uuid[] as units, $4::uuid as uid'
+          : `select private.household_unit_ids('repairs.read') as units, (select auth.uid()) as uid`
+      })
      select t.id, t.number, t.status, t.area, coalesce(c.name, '') as category_name, c.name_en as category_name_en,
        coalesce(c.icon, 'wrench') as category_icon, b.name as building_name, u.entrance as unit_entrance,
        u.number as unit_number, t.location_note, left(t.description, 80) as summary, t.created_at,
@@ -540,7 +570,8 @@ export async function listMyRepairs(
      left join public.buildings b on b.id = t.building_id
      left join public.units u on u.id = t.unit_id
      order by t.created_at desc`,
-    [statuses, limit],
+    ),
+    household ? [statuses, limit, household.unitIds, household.userId] : [statuses, limit],
   );
   return rows.map((r) => ({
     id: r.id,
