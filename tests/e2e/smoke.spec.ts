@@ -96,6 +96,9 @@ test('back office layout renders its side navigation', async ({ page, login }) =
   await mainNav(page).getByRole('link', { name: '员工与权限' }).click();
   await expect(page).toHaveURL('/office/staff');
   await expect(page.getByRole('heading', { name: '员工与权限' })).toBeVisible();
+  // A page that is not built yet says so instead of pretending.
+  await mainNav(page).getByRole('link', { name: '设置' }).click();
+  await expect(page).toHaveURL('/office/settings');
   await expect(page.getByText('即将上线')).toBeVisible();
 });
 
@@ -106,10 +109,10 @@ test('back office navigation folds into a sheet on small screens', async ({ page
   await expect(mainNav(page)).toBeHidden();
   await page.getByRole('button', { name: '打开导航菜单' }).click();
   const sheet = page.getByRole('dialog');
-  await sheet.getByRole('link', { name: '收费' }).click();
-  await expect(page).toHaveURL('/office/billing');
+  await sheet.getByRole('link', { name: '设置' }).click();
+  await expect(page).toHaveURL('/office/settings');
   await expect(sheet).toBeHidden();
-  await expect(page.getByRole('heading', { name: '收费' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '设置' })).toBeVisible();
 });
 
 test('platform console layout renders', async ({ page, login }) => {
