@@ -50,7 +50,7 @@ comment on type public.bill_status is
   'unpaid (overdue is derived: unpaid and past due_date), paid, waived (减免, with a reason), refunded (its payment was refunded). Transitions in private.state_transitions (machine bill).';
 
 create type public.bill_line_kind as enum ('charge', 'adjustment', 'waiver', 'late_fee', 'discount');
-comment on type public.bill_line_kind is 'charge: from the rule; adjustment: staff correction (±, reason); waiver: 减免; late_fee: 滞纳金 fixed at payment; discount: prepay discount.';
+comment on type public.bill_line_kind is 'charge: the rule charge, which lives on the bill row (bills.charge_fen) and is only shown as a line; adjustment: staff correction (±, reason); waiver: 减免; late_fee: 滞纳金 fixed at payment; discount: prepay discount.';
 
 create type public.reading_source as enum ('manual', 'import', 'device');
 comment on type public.reading_source is 'Where a meter reading came from: typed in, Excel import, or the device bridge.';
@@ -320,6 +320,11 @@ create table public.bills (
   period_start date not null,
   period_end date not null,
   due_date date not null,
+  rule_version_id uuid not null,
+  quantity numeric(16, 3) not null,
+  unit_price_e4 bigint,
+  charge_fen bigint not null check (charge_fen > 0),
+  detail jsonb not null default '{}',
   amount_fen bigint not null check (amount_fen >= 0),
   late_fee_fen bigint not null default 0 check (late_fee_fen >= 0),
   status public.bill_status not null default 'unpaid',
@@ -331,8 +336,8 @@ create table public.bills (
     references public.units (company_id, community_id, id) on delete restrict,
   constraint bills_item_fkey foreign key (company_id, fee_item_id)
     references public.fee_items (company_id, id) on delete restrict,
-  constraint bills_run_fkey foreign key (company_id, bill_run_id)
-    references public.bill_runs (company_id, id) on delete restrict,
+  constraint bills_rule_fkey foreign key (rule_version_id)
+    references public.fee_rule_versions (id) on delete restrict,
   constraint bills_company_id_id_key unique (company_id, id),
   -- Idempotency of bill runs: one bill per unit, fee item and period, whoever runs it how often.
   constraint bills_unit_item_period_key unique (unit_id, fee_item_id, period_start),
@@ -340,7 +345,14 @@ create table public.bills (
   constraint bills_paid_stamp check (status not in ('paid', 'refunded') or (payment_id is not null and paid_at is not null))
 );
 comment on table public.bills is
-  'Receivables (应收账单): one per unit, fee item and period. amount_fen is the sum of its charge/adjustment/waiver/discount lines; late_fee_fen is fixed when it is paid.';
+  'Receivables (应收账单): one per unit, fee item and period, carrying its rule charge (quantity × unit price over the period); later adjustments, waivers, discounts and the late fee are bill_lines. amount_fen = charge_fen + adjustment/discount lines; late_fee_fen is fixed when it is paid.';
+comment on column public.bills.bill_run_id is
+  'The run that created it (null for bills made otherwise). No foreign key on purpose: a run inserts 100k+ bills, each check of the one parent row would cost as much as the insert; runs are never deleted.';
+comment on column public.bills.rule_version_id is 'The rule version that priced the charge (its late fee rule applies too).';
+comment on column public.bills.quantity is 'Billed quantity of the charge: m², kWh, m³, spaces or units (3 decimals).';
+comment on column public.bills.unit_price_e4 is 'Unit price of the charge in 1/10,000 yuan (0.4883 元 = 4883); null when several tiers applied.';
+comment on column public.bills.charge_fen is 'The rule charge, exact and rounded once half-up to the fen.';
+comment on column public.bills.detail is 'Computation detail of the charge: months and billable/period days, or the readings and the use before this period in the tier basis.';
 comment on column public.bills.building_id is 'Copied from the unit, for reports by building.';
 comment on column public.bills.amount_fen is 'Amount due before late fees, in fen: the sum of the bill''s non-late-fee lines.';
 comment on column public.bills.late_fee_fen is '滞纳金 charged when the bill was paid (0 until then; while unpaid it is computed as of today).';
@@ -351,6 +363,7 @@ comment on column public.bills.payment_id is 'The payment that settled it.';
 create index bills_collection_idx on public.bills (company_id, community_id, status, due_date);
 create index bills_item_period_idx on public.bills (company_id, fee_item_id, period_start);
 create index bills_run_idx on public.bills (company_id, bill_run_id);
+create index bills_rule_idx on public.bills (rule_version_id);
 -- Empty while a bill is unpaid, so a bill run does not touch it.
 create index bills_payment_idx on public.bills (company_id, payment_id) where payment_id is not null;
 
@@ -379,7 +392,7 @@ create table public.bill_lines (
   constraint bill_lines_reason_required check (kind in ('charge', 'late_fee', 'discount') or char_length(btrim(reason)) > 0)
 );
 comment on table public.bill_lines is
-  'Itemisation of a bill: the rule charge (quantity × unit price over the period), and staff adjustments/waivers (with a reason), discounts and late fees.';
+  'Changes to a bill after its charge (which is on the bill itself): staff adjustments and waivers (with a reason), discounts and the late fee fixed at payment.';
 comment on column public.bill_lines.quantity is 'Billed quantity: m², kWh, m³, spaces or units (3 decimals).';
 comment on column public.bill_lines.unit_price_e4 is 'Unit price in 1/10,000 yuan (0.4883 元 = 4883); null for flat lines.';
 comment on column public.bill_lines.detail is 'Computation detail: months, billable/period days, meter readings, tier breakdown.';
@@ -591,16 +604,14 @@ create trigger bills_touch_updated_at before update on public.bills
   for each row execute function private.touch_updated_at();
 create trigger bills_guard_immutable before update on public.bills
   for each row execute function private.guard_immutable_columns(
-    'id', 'company_id', 'community_id', 'building_id', 'unit_id', 'fee_item_id', 'period_start', 'period_end');
+    'id', 'company_id', 'community_id', 'building_id', 'unit_id', 'fee_item_id', 'period_start', 'period_end',
+    'rule_version_id', 'quantity', 'unit_price_e4', 'charge_fen', 'detail');
 create trigger bills_status_transition before update of status on public.bills
   for each row execute function private.enforce_state_transition('bill', 'status');
 -- Bills made by a run are recorded by the run's own audit entry; every later change is audited.
 create trigger bills_audit after update or delete on public.bills
   for each row execute function audit.capture_change('company_id');
-create trigger bill_lines_audit_insert after insert on public.bill_lines
-  for each row when (new.kind <> 'charge')
-  execute function audit.capture_change('company_id');
-create trigger bill_lines_audit after update or delete on public.bill_lines
+create trigger bill_lines_audit after insert or update or delete on public.bill_lines
   for each row execute function audit.capture_change('company_id');
 
 create trigger payment_intents_touch_updated_at before update on public.payment_intents

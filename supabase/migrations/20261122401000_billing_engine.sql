@@ -319,30 +319,16 @@ begin
   where r.company_id = v_company_id and r.community_id = p_community_id and r.period_start = p_period_start
   for update;
 
-  with charges as materialized (
-    select * from billing.compute_charges(p_community_id, p_period_start)
-  ),
-  inserted as (
+  with inserted as (
     insert into public.bills (
-      company_id, community_id, building_id, unit_id, fee_item_id, bill_run_id,
-      period_start, period_end, due_date, amount_fen
+      company_id, community_id, building_id, unit_id, fee_item_id, bill_run_id, period_start, period_end,
+      due_date, rule_version_id, quantity, unit_price_e4, charge_fen, detail, amount_fen
     )
-    select c.company_id, c.community_id, c.building_id, c.unit_id, c.fee_item_id, v_run_id,
-      c.period_start, c.period_end, c.due_date, c.amount_fen
-    from charges c
+    select c.company_id, c.community_id, c.building_id, c.unit_id, c.fee_item_id, v_run_id, c.period_start, c.period_end,
+      c.due_date, c.rule_version_id, c.quantity, c.unit_price_e4, c.amount_fen, c.detail, c.amount_fen
+    from billing.compute_charges(p_community_id, p_period_start) c
     on conflict (unit_id, fee_item_id, period_start) do nothing
-    returning id, unit_id, fee_item_id, amount_fen
-  ),
-  lines as (
-    insert into public.bill_lines (
-      company_id, community_id, unit_id, bill_id, kind, description, rule_version_id,
-      period_start, period_end, quantity, unit_price_e4, amount_fen, detail
-    )
-    select c.company_id, c.community_id, c.unit_id, i.id, 'charge', c.fee_item_name, c.rule_version_id,
-      c.period_start, c.period_end, c.quantity, c.unit_price_e4, c.amount_fen, c.detail
-    from inserted i
-    join charges c on c.unit_id = i.unit_id and c.fee_item_id = i.fee_item_id
-    returning 1
+    returning unit_id, amount_fen
   )
   select count(*)::integer, coalesce(sum(i.amount_fen), 0)::bigint, array_agg(distinct i.unit_id)
   into v_count, v_total, v_units
@@ -374,7 +360,7 @@ begin
 end
 $$;
 comment on function billing.publish_bill_run(uuid, date) is
-  'Publishes the bill run of a community and month: inserts every computed bill that does not exist yet (unique unit × item × period), with its line, and notifies residents once. Running it again creates nothing twice. Needs bill.manage.';
+  'Publishes the bill run of a community and month: inserts every computed bill that does not exist yet (unique unit × item × period) with its charge, and notifies residents once. Running it again creates nothing twice. Needs bill.manage.';
 
 -- -------------------------------------------------------------------------------------
 -- Late fees and what a bill costs today
@@ -412,11 +398,7 @@ as $$
   cross join lateral (
     select case when b.status = 'unpaid' then coalesce((
       select billing.late_fee_fen(b.amount_fen, b.due_date, coalesce(p_as_of, billing.today()), v.rule)
-      from public.bill_lines l
-      join public.fee_rule_versions v on v.id = l.rule_version_id
-      where l.bill_id = b.id and l.kind = 'charge'
-      order by l.created_at
-      limit 1
+      from public.fee_rule_versions v where v.id = b.rule_version_id
     ), 0) else b.late_fee_fen end as fee
   ) lf
   where b.id = any (p_bill_ids)

@@ -207,19 +207,19 @@ describe('bill runs', () => {
       ['2026-11-01'],
     );
     expect(run.rows[0]).toEqual({ bill_count: 5, total_fen: first.createdFen });
-    const lines = await pool.query(
-      `select l.description, l.quantity::float, l.unit_price_e4::int, l.period_start::text, l.period_end::text
-       from public.bill_lines l join public.bills b on b.id = l.bill_id
-       where b.unit_id = $1 and b.fee_item_id = $2 and b.period_start = '2026-11-01'`,
+    const charge = await pool.query(
+      `select b.quantity::float, b.unit_price_e4::int, b.charge_fen::int, b.period_start::text, b.period_end::text, b.detail
+       from public.bills b where b.unit_id = $1 and b.fee_item_id = $2 and b.period_start = '2026-11-01'`,
       [w.units.u3.id, w.items.property],
     );
-    expect(lines.rows).toEqual([
+    expect(charge.rows).toEqual([
       {
-        description: '物业费',
         quantity: 89.5,
         unit_price_e4: 25_000,
+        charge_fen: 22_375,
         period_start: '2026-11-01',
         period_end: '2026-11-30',
+        detail: { months: 1, billableDays: 30, periodDays: 30 },
       },
     ]);
     const notes = await pool.query(

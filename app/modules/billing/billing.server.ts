@@ -379,19 +379,26 @@ export function withTierBreakdown<
 }
 
 export async function getBill(tx: Tx, billId: string): Promise<BillDetail> {
-  const { rows } = await tx.query<BillRow & { communityId: string }>(
-    `select ${BILL_COLUMNS}, b.community_id as "communityId" from public.bills b ${BILL_JOINS} where b.id = $1`,
+  const { rows } = await tx.query<
+    BillRow & { communityId: string; companyId: string; charge: BillLineDto & { rule: unknown } }
+  >(
+    `select ${BILL_COLUMNS}, b.community_id as "communityId", b.company_id as "companyId",
+       jsonb_build_object('id', b.id, 'kind', 'charge', 'description', fi.name, 'periodStart', b.period_start,
+         'periodEnd', b.period_end, 'quantity', b.quantity, 'unitPriceE4', b.unit_price_e4, 'amountFen', b.charge_fen,
+         'detail', b.detail, 'reason', null, 'createdAt', b.created_at,
+         'rule', (select v.rule from public.fee_rule_versions v where v.id = b.rule_version_id)) as charge
+     from public.bills b ${BILL_JOINS} where b.id = $1`,
     [billId],
   );
   if (!rows[0]) throw new BillingError('billing.not_found');
+  const { charge, ...bill } = rows[0];
   const lines = await tx.query<BillLineDto>(
     `select id, kind, description, period_start as "periodStart", period_end as "periodEnd", quantity,
-       unit_price_e4 as "unitPriceE4", amount_fen as "amountFen", detail, reason, created_at as "createdAt",
-       (select v.rule from public.fee_rule_versions v where v.id = l.rule_version_id) as rule
-     from public.bill_lines l where bill_id = $1 order by created_at, kind`,
-    [billId],
+       unit_price_e4 as "unitPriceE4", amount_fen as "amountFen", detail, reason, created_at as "createdAt"
+     from public.bill_lines l where l.company_id = $2 and l.bill_id = $1 order by created_at, kind`,
+    [billId, bill.companyId],
   );
-  return { ...rows[0], lines: lines.rows.map(withTierBreakdown) };
+  return { ...bill, lines: [withTierBreakdown(charge), ...lines.rows] };
 }
 
 export async function adjustBill(tx: Tx, billId: string, deltaFen: number, reason: string): Promise<number> {

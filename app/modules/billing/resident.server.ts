@@ -48,12 +48,15 @@ export async function myBills(tx: Tx): Promise<MyBill[]> {
        (b.status = 'unpaid' and b.unit_id = any ((select private.household_unit_ids('bills.pay'))::uuid[])) as "canPay",
        exists (select 1 from public.payment_intent_bills ib where ib.bill_id = b.id and ib.active) as locked,
        b.payment_id as "paymentId",
-       coalesce((select jsonb_agg(jsonb_build_object(
+       jsonb_build_array(jsonb_build_object(
+           'id', b.id, 'kind', 'charge', 'description', fi.name, 'quantity', b.quantity, 'unitPriceE4', b.unit_price_e4,
+           'amountFen', b.charge_fen, 'periodStart', b.period_start, 'periodEnd', b.period_end, 'detail', b.detail,
+           'reason', null, 'rule', (select v.rule from public.fee_rule_versions v where v.id = b.rule_version_id)))
+       || coalesce((select jsonb_agg(jsonb_build_object(
            'id', l.id, 'kind', l.kind, 'description', l.description, 'quantity', l.quantity, 'unitPriceE4', l.unit_price_e4,
            'amountFen', l.amount_fen, 'periodStart', l.period_start, 'periodEnd', l.period_end,
-           'detail', l.detail, 'reason', l.reason,
-           'rule', (select v.rule from public.fee_rule_versions v where v.id = l.rule_version_id)) order by l.created_at)
-         from public.bill_lines l where l.bill_id = b.id), '[]'::jsonb) as lines
+           'detail', l.detail, 'reason', l.reason) order by l.created_at)
+         from public.bill_lines l where l.company_id = b.company_id and l.bill_id = b.id), '[]'::jsonb) as lines
      from public.bills b
      join public.units u on u.id = b.unit_id
      join public.buildings bd on bd.id = b.building_id
