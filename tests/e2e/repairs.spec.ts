@@ -110,7 +110,8 @@ test('a repair from report to rating, live across resident, office and technicia
   // 1. The resident reports a leak with a photo, from the phone.
   await resident.goto('/repairs');
   await resident.getByRole('link', { name: '我要报修' }).first().click();
-  await expect(resident.getByRole('heading', { name: '报修' })).toBeVisible();
+  await expect(resident).toHaveURL('/repairs/new');
+  await expect(resident.getByRole('heading', { name: '报修', exact: true })).toBeVisible();
   await resident.getByText('水电', { exact: true }).click();
   await resident.getByLabel('故障描述').fill('厨房水龙头一直滴水，关不紧');
   await resident.getByLabel('添加照片').setInputFiles([photo(1)]);

@@ -38,7 +38,13 @@ export function useRepairChannel(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refresh = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => revalidateRef.current(), 100);
+      timer = setTimeout(() => {
+        // A revalidation cut short by a newer one (or by a navigation) rejects with AbortError:
+        // the newer one brings the data, so that is not a failure.
+        Promise.resolve(revalidateRef.current()).catch((err: unknown) => {
+          if ((err as { name?: string })?.name !== 'AbortError') throw err;
+        });
+      }, 100);
     };
     void (async () => {
       // Private channels authorise with the user's access token.
