@@ -21,6 +21,7 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.error.ruleInvalid': 'The fee rule is not valid',
   'billing.error.duplicate': 'This record already exists',
   'billing.error.notFound': 'Not found',
+  'billing.error.billed': 'Fee items and rules that priced bills cannot be deleted',
   'billing.error.monthInvalid': 'Choose a month',
   'billing.error.nameRequired': 'Enter a name',
   'billing.error.readingInvalid': 'Enter a valid reading',

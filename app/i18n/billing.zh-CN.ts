@@ -18,6 +18,7 @@ export const billingZhCN = {
   'billing.error.ruleInvalid': '收费标准填写有误',
   'billing.error.duplicate': '记录已存在',
   'billing.error.notFound': '记录不存在',
+  'billing.error.billed': '已用于出账的收费项目或标准不能删除',
   'billing.error.monthInvalid': '请选择月份',
   'billing.error.nameRequired': '请填写名称',
   'billing.error.readingInvalid': '请填写有效读数',

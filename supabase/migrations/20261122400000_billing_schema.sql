@@ -334,10 +334,6 @@ create table public.bills (
   updated_at timestamptz not null default now(),
   constraint bills_unit_fkey foreign key (company_id, community_id, unit_id)
     references public.units (company_id, community_id, id) on delete restrict,
-  constraint bills_item_fkey foreign key (company_id, fee_item_id)
-    references public.fee_items (company_id, id) on delete restrict,
-  constraint bills_rule_fkey foreign key (rule_version_id)
-    references public.fee_rule_versions (id) on delete restrict,
   constraint bills_company_id_id_key unique (company_id, id),
   -- Idempotency of bill runs: one bill per unit, fee item and period, whoever runs it how often.
   constraint bills_unit_item_period_key unique (unit_id, fee_item_id, period_start),
@@ -348,7 +344,8 @@ comment on table public.bills is
   'Receivables (应收账单): one per unit, fee item and period, carrying its rule charge (quantity × unit price over the period); later adjustments, waivers, discounts and the late fee are bill_lines. amount_fen = charge_fen + adjustment/discount lines; late_fee_fen is fixed when it is paid.';
 comment on column public.bills.bill_run_id is
   'The run that created it (null for bills made otherwise). No foreign key on purpose: a run inserts 100k+ bills, each check of the one parent row would cost as much as the insert; runs are never deleted.';
-comment on column public.bills.rule_version_id is 'The rule version that priced the charge (its late fee rule applies too).';
+comment on column public.bills.rule_version_id is
+  'The rule version that priced the charge (its late fee rule applies too). Like fee_item_id it has no foreign key: bills are only inserted by billing.publish_bill_run from the joined rows themselves, and billing.guard_billed_delete keeps billed fee items and rule versions from being deleted. A run of 100k+ bills would otherwise spend more on the checks than on the insert.';
 comment on column public.bills.quantity is 'Billed quantity of the charge: m², kWh, m³, spaces or units (3 decimals).';
 comment on column public.bills.unit_price_e4 is 'Unit price of the charge in 1/10,000 yuan (0.4883 元 = 4883); null when several tiers applied.';
 comment on column public.bills.charge_fen is 'The rule charge, exact and rounded once half-up to the fen.';
@@ -571,6 +568,33 @@ create index bill_reminders_company_idx on billing.bill_reminders (company_id, s
 -- -------------------------------------------------------------------------------------
 -- Triggers: tenant keys, timestamps, immutability, state machines, audit
 -- -------------------------------------------------------------------------------------
+-- Bills reference fee items and rule versions without foreign keys (see bills.rule_version_id):
+-- this trigger refuses deleting one that priced a bill, as ON DELETE RESTRICT would.
+create or replace function billing.guard_billed_delete()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (tg_table_name = 'fee_items' and exists (
+        select 1 from public.bills b where b.company_id = old.company_id and b.fee_item_id = old.id))
+    or (tg_table_name = 'fee_rule_versions' and exists (
+        select 1 from public.bills b where b.rule_version_id = old.id)) then
+    raise exception using errcode = '23503', message = 'billing.billed',
+      detail = format('%s %s priced bills and cannot be deleted', tg_table_name, old.id);
+  end if;
+  return old;
+end
+$$;
+comment on function billing.guard_billed_delete() is 'BEFORE DELETE on fee_items and fee_rule_versions: refuses deleting what priced a bill.';
+revoke all on function billing.guard_billed_delete() from public, anon, authenticated;
+
+create trigger fee_items_guard_billed before delete on public.fee_items
+  for each row execute function billing.guard_billed_delete();
+create trigger fee_rule_versions_guard_billed before delete on public.fee_rule_versions
+  for each row execute function billing.guard_billed_delete();
+
 create trigger fee_items_touch_updated_at before update on public.fee_items
   for each row execute function private.touch_updated_at();
 create trigger fee_items_guard_immutable before update on public.fee_items

@@ -320,13 +320,19 @@ begin
   for update;
 
   with inserted as (
+    -- Time-ordered ids (the microsecond clock in the first 7 bytes, then random) and rows in
+    -- unit order: the btree indexes are appended to instead of written at random pages.
     insert into public.bills (
-      company_id, community_id, building_id, unit_id, fee_item_id, bill_run_id, period_start, period_end,
+      id, company_id, community_id, building_id, unit_id, fee_item_id, bill_run_id, period_start, period_end,
       due_date, rule_version_id, quantity, unit_price_e4, charge_fen, detail, amount_fen
     )
-    select c.company_id, c.community_id, c.building_id, c.unit_id, c.fee_item_id, v_run_id, c.period_start, c.period_end,
+    select
+      encode(overlay(uuid_send(gen_random_uuid())
+        placing substring(int8send((extract(epoch from clock_timestamp()) * 1000000)::bigint) from 2 for 7) from 1 for 7), 'hex')::uuid,
+      c.company_id, c.community_id, c.building_id, c.unit_id, c.fee_item_id, v_run_id, c.period_start, c.period_end,
       c.due_date, c.rule_version_id, c.quantity, c.unit_price_e4, c.amount_fen, c.detail, c.amount_fen
     from billing.compute_charges(p_community_id, p_period_start) c
+    order by c.unit_id, c.fee_item_id
     on conflict (unit_id, fee_item_id, period_start) do nothing
     returning unit_id, amount_fen
   )

@@ -57,8 +57,8 @@ create policy fee_rule_versions_select on public.fee_rule_versions
 create policy fee_rule_versions_insert on public.fee_rule_versions
   for insert to authenticated
   with check (community_id = any ((select private.communities_with_permission('bill.manage'))::uuid[]));
--- A version that priced a bill is history; only an unused one may be withdrawn (the FK from
--- bill_lines refuses the delete otherwise).
+-- A version that priced a bill is history; only an unused one may be withdrawn
+-- (billing.guard_billed_delete refuses the delete otherwise).
 create policy fee_rule_versions_delete on public.fee_rule_versions
   for delete to authenticated
   using (community_id = any ((select private.communities_with_permission('bill.manage'))::uuid[]));

@@ -229,6 +229,17 @@ describe('bill runs', () => {
     expect(notes.rows[0].title).toBe('2026年11月账单已出');
   });
 
+  it('keeps fee items and rule versions that priced bills', async () => {
+    await expect(
+      as('finance_a', (tx) => tx.query('delete from public.fee_items where id = $1', [w.items.property])),
+    ).rejects.toMatchObject({ message: 'billing.billed' });
+    await expect(
+      as('finance_a', (tx) =>
+        tx.query('delete from public.fee_rule_versions where fee_item_id = $1', [w.items.water]),
+      ),
+    ).rejects.toMatchObject({ message: 'billing.billed' });
+  });
+
   it('refuses staff without bill.manage and residents', async () => {
     await expect(
       as('front_desk_c1', (tx) => publishBillRun(tx, w.communities.c1, '2026-12-01')),

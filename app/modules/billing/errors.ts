@@ -20,6 +20,7 @@ export const billingErrors = {
   'billing.rule_invalid': 'billing.error.ruleInvalid',
   'billing.duplicate': 'billing.error.duplicate',
   'billing.not_found': 'billing.error.notFound',
+  'billing.billed': 'billing.error.billed',
 } as const satisfies Record<string, MessageKey>;
 export type BillingErrorCode = keyof typeof billingErrors;
 
