@@ -169,6 +169,11 @@ export type Database = {
           period_start: string;
           period_end: string;
           due_date: string;
+          rule_version_id: string;
+          quantity: number;
+          unit_price_e4: number | null;
+          charge_fen: number;
+          detail: Json;
           amount_fen: number;
           late_fee_fen: number;
           status: Database['public']['Enums']['bill_status'];
@@ -188,6 +193,11 @@ export type Database = {
           period_start: string;
           period_end: string;
           due_date: string;
+          rule_version_id: string;
+          quantity: number;
+          unit_price_e4?: number | null;
+          charge_fen: number;
+          detail?: Json;
           amount_fen: number;
           late_fee_fen?: number;
           status?: Database['public']['Enums']['bill_status'];
@@ -207,6 +217,11 @@ export type Database = {
           period_start?: string;
           period_end?: string;
           due_date?: string;
+          rule_version_id?: string;
+          quantity?: number;
+          unit_price_e4?: number | null;
+          charge_fen?: number;
+          detail?: Json;
           amount_fen?: number;
           late_fee_fen?: number;
           status?: Database['public']['Enums']['bill_status'];
@@ -217,24 +232,10 @@ export type Database = {
         };
         Relationships: [
           {
-            foreignKeyName: 'bills_item_fkey';
-            columns: ['company_id', 'fee_item_id'];
-            isOneToOne: false;
-            referencedRelation: 'fee_items';
-            referencedColumns: ['company_id', 'id'];
-          },
-          {
             foreignKeyName: 'bills_payment_fkey';
             columns: ['company_id', 'payment_id'];
             isOneToOne: false;
             referencedRelation: 'payments';
-            referencedColumns: ['company_id', 'id'];
-          },
-          {
-            foreignKeyName: 'bills_run_fkey';
-            columns: ['company_id', 'bill_run_id'];
-            isOneToOne: false;
-            referencedRelation: 'bill_runs';
             referencedColumns: ['company_id', 'id'];
           },
           {
@@ -3121,6 +3122,10 @@ export type Database = {
         Args: { p_ticket_id: string };
         Returns: { member_id: string; name: string; phone: string; avatar_path: string; job_title: string }[];
       };
+      repair_assignee_names: {
+        Args: { p_ticket_ids: string[] };
+        Returns: { ticket_id: string; name: string }[];
+      };
       repair_broadcast: {
         Args: { p_ticket_id: string; p_community_id: string; p_event: string; p_payload: Json };
         Returns: undefined;
@@ -3150,6 +3155,10 @@ export type Database = {
       };
       repair_notify: { Args: { p_event: unknown }; Returns: undefined };
       repair_object_attached: { Args: { p_name: string }; Returns: boolean };
+      repair_open_counts: {
+        Args: { p_community_ids: string[] };
+        Returns: { status: Database['public']['Enums']['repair_status']; n: number; overdue: number }[];
+      };
       repair_pick_technician: { Args: { p_ticket: unknown }; Returns: string };
       repair_public_matches: {
         Args: { p_community_id: string; p_category_id?: string };
@@ -3164,6 +3173,20 @@ export type Database = {
           created_at: string;
           following: boolean;
         }[];
+      };
+      repair_queue_ids: {
+        Args: {
+          p_community_ids: string[];
+          p_statuses: Database['public']['Enums']['repair_status'][];
+          p_category_id: string;
+          p_building_id: string;
+          p_assignee_id: string;
+          p_overdue: boolean;
+          p_search: string;
+          p_limit: number;
+          p_offset: number;
+        };
+        Returns: string[];
       };
       repair_record_event: {
         Args: {
