@@ -202,7 +202,7 @@ comment on table public.billing_settings is 'Per-community billing settings; a c
 comment on column public.billing_settings.reminder_days is 'Days before the due date when residents are reminded (default 7 and 3); on the due date and when overdue they are reminded anyway.';
 comment on column public.billing_settings.payee_name is 'Payee (收款单位) printed on receipts; defaults to the company name.';
 comment on column public.billing_settings.seal_text is 'Text of the seal (财务专用章) drawn on e-receipts.';
-create index billing_settings_company_idx on public.billing_settings (company_id);
+create index billing_settings_company_idx on public.billing_settings (company_id, community_id);
 
 -- -------------------------------------------------------------------------------------
 -- Meters and readings
@@ -360,9 +360,9 @@ comment on column public.bills.payment_id is 'The payment that settled it.';
 create index bills_collection_idx on public.bills (company_id, community_id, status, due_date);
 create index bills_item_period_idx on public.bills (company_id, fee_item_id, period_start);
 create index bills_run_idx on public.bills (company_id, bill_run_id);
+create index bills_unit_idx on public.bills (company_id, community_id, unit_id);
 create index bills_rule_idx on public.bills (rule_version_id);
--- Empty while a bill is unpaid, so a bill run does not touch it.
-create index bills_payment_idx on public.bills (company_id, payment_id) where payment_id is not null;
+create index bills_payment_idx on public.bills (company_id, payment_id);
 
 create table public.bill_lines (
   id uuid primary key default gen_random_uuid(),
@@ -426,6 +426,7 @@ comment on column public.payment_intents.checkout_session_id is 'Stripe Checkout
 comment on column public.payment_intents.expires_at is 'When the checkout session expires; a pending intent past it (plus a grace period) no longer locks its bills.';
 create index payment_intents_user_idx on public.payment_intents (user_id, created_at desc);
 create index payment_intents_community_idx on public.payment_intents (company_id, community_id, status);
+create index payment_intents_payment_idx on public.payment_intents (company_id, payment_id);
 
 create table public.payment_intent_bills (
   intent_id uuid not null,
@@ -446,6 +447,7 @@ comment on column public.payment_intent_bills.active is 'The lock: at most one a
 -- THE lock against paying a bill twice at once: one open checkout per bill.
 create unique index payment_intent_bills_one_open_key on public.payment_intent_bills (bill_id) where active;
 create index payment_intent_bills_bill_idx on public.payment_intent_bills (company_id, bill_id);
+create index payment_intent_bills_intent_idx on public.payment_intent_bills (company_id, intent_id);
 
 create table public.payments (
   id uuid primary key default gen_random_uuid(),
@@ -483,6 +485,7 @@ comment on column public.payments.recorded_by is 'Front-desk staff who took an o
 create unique index payments_one_per_intent_key on public.payments (intent_id) where intent_id is not null;
 create index payments_payer_idx on public.payments (payer_user_id, paid_at desc);
 create index payments_community_idx on public.payments (company_id, community_id, paid_at desc);
+create index payments_intent_idx on public.payments (company_id, intent_id);
 
 alter table public.bills
   add constraint bills_payment_fkey foreign key (company_id, payment_id) references public.payments (company_id, id);
@@ -503,6 +506,7 @@ create table public.payment_bills (
 );
 comment on table public.payment_bills is 'What a payment paid: bills with their amount and late fee (the receipt''s items).';
 create index payment_bills_bill_idx on public.payment_bills (company_id, bill_id);
+create index payment_bills_payment_idx on public.payment_bills (company_id, payment_id);
 
 create table public.refunds (
   id uuid primary key default gen_random_uuid(),
@@ -526,6 +530,7 @@ comment on column public.refunds.requested_by is 'Staff who asked for it; null f
 -- A payment is refunded at most once.
 create unique index refunds_one_per_payment_key on public.refunds (payment_id) where status <> 'failed';
 create index refunds_community_idx on public.refunds (company_id, community_id, created_at desc);
+create index refunds_payment_idx on public.refunds (company_id, payment_id);
 
 create table billing.receipt_counters (
   company_id uuid not null references public.companies (id) on delete cascade,
