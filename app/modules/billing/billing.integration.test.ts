@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '~/lib/db.server';
@@ -24,7 +25,9 @@ import {
   waiveBill,
 } from './billing.server';
 import { BillingError } from './errors';
+import { importReadings, readingsTemplate } from './readings-import.server';
 import { getReceipt } from './receipt.server';
+import { renderReceiptPdf } from './receipt-pdf.server';
 import { myBills, myTrend } from './resident.server';
 import { computeCharge, lateFeeFen } from './rules/engine';
 import { feeRuleSchema } from './rules/rule.schema';
@@ -274,6 +277,42 @@ describe('meter readings', () => {
     ).rejects.toMatchObject({ code: 'billing.reading_decreased' });
   });
 
+  it('imports readings from Excel, row by row, with the reason for each rejected row', async () => {
+    const template = new ExcelJS.Workbook();
+    await template.xlsx.load(new Uint8Array(await readingsTemplate()).buffer);
+    expect(template.worksheets[0].getRow(1).values).toEqual([
+      undefined,
+      '楼栋',
+      '单元',
+      '房号',
+      '收费项目',
+      '抄表日期',
+      '读数',
+    ]);
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('抄表');
+    sheet.addRow(['楼栋', '单元', '房号', '收费项目', '抄表日期', '读数']);
+    sheet.addRow(['1栋', 1, '102', '水费', '2027-01-31', 75]);
+    sheet.addRow(['1栋', 1, '102', '水费', '2027-02-28', 60]);
+    sheet.addRow(['1栋', 1, '103', '水费', '2027-01-31', 12]);
+    sheet.addRow(['9栋', 1, '101', '水费', '2027-01-31', 1]);
+    sheet.addRow(['1栋', 1, '101', '电费', '2027-01-31', 1]);
+    const buffer = await book.xlsx.writeBuffer();
+    const result = await as<Awaited<ReturnType<typeof importReadings>>>('finance_a', (tx) =>
+      importReadings(tx, w.communities.c1, buffer as ArrayBuffer),
+    );
+    expect(result.ok).toBe(2);
+    expect(result.rejected.map((r) => r.row)).toEqual([3, 5, 6]);
+    expect(result.rejected[0].reason).toMatch(/读数低于上次读数/);
+    expect(result.rejected[1].reason).toMatch(/找不到房屋/);
+    expect(result.rejected[2].reason).toMatch(/找不到收费项目/);
+    // U3 had no meter: the import created one.
+    const meters = await pool.query('select count(*)::int as n from public.meters where unit_id = $1', [
+      w.units.u3.id,
+    ]);
+    expect(meters.rows[0].n).toBe(1);
+  });
+
   it('lets residents read but not write their readings', async () => {
     await expect(
       as('owner_u1', (tx) =>
@@ -381,6 +420,23 @@ describe('adjustments, waivers, front desk and refunds', () => {
       ),
     ).rejects.toMatchObject({ code: 'billing.bill_not_unpaid' });
 
+    // The e-receipt PDF embeds a Noto Sans SC subset: its text is extractable.
+    const pdf = await renderReceiptPdf(receipt);
+    const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await getDocument({ data: pdf, isEvalSupported: false }).promise;
+    const text = (await (await doc.getPage(1)).getTextContent()).items
+      .map((i) => ('str' in i ? i.str : ''))
+      .join('');
+    for (const part of [
+      '电子缴费凭证',
+      receipt.receiptNo,
+      '业主丙',
+      '现金',
+      '财务专用章',
+      receipt.communityName,
+    ]) {
+      expect(text).toContain(part);
+    }
     await expect(as('front_desk_c1', (tx) => requestRefund(tx, paymentId, '多收'))).rejects.toMatchObject({
       code: 'billing.forbidden',
     });
