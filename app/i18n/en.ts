@@ -236,7 +236,8 @@ export const en: Messages = {
   'notices.form.titleTooLong': 'At most 100 characters',
   'notices.form.category': 'Category',
   'notices.form.priority': 'Priority',
-  'notices.form.priorityHint': 'Important and emergency notices also go out by push and SMS; emergencies ignore quiet hours and alert residents on screen.',
+  'notices.form.priorityHint':
+    'Important and emergency notices also go out by push and SMS; emergencies ignore quiet hours and alert residents on screen.',
   'notices.form.pinned': 'Pin to the top',
   'notices.form.body': 'Text',
   'notices.form.bodyTooLong': 'The text is too long',
@@ -257,7 +258,8 @@ export const en: Messages = {
   'notices.form.submitPublish': 'Save and publish',
   'notices.form.submitSchedule': 'Save and schedule',
   'notices.office.empty': 'No notices yet',
-  'notices.office.emptyBody': 'Publish outages, activities or safety notices; residents see them on their home page and in their inbox.',
+  'notices.office.emptyBody':
+    'Publish outages, activities or safety notices; residents see them on their home page and in their inbox.',
   'notices.office.status': 'Status',
   'notices.office.time': 'Time',
   'notices.office.readRate': 'Read rate',
@@ -331,7 +333,8 @@ export const en: Messages = {
   'notifications.prefs.channelsHint': 'The inbox is always on; emergencies always come by push and SMS.',
   'notifications.prefs.category': 'Category',
   'notifications.prefs.quietHours': 'Quiet hours',
-  'notifications.prefs.quietHoursHint': 'Push, SMS and e-mail wait until quiet hours end, except emergencies.',
+  'notifications.prefs.quietHoursHint':
+    'Push, SMS and e-mail wait until quiet hours end, except emergencies.',
   'notifications.prefs.quietHoursOn': 'Turn on quiet hours',
   'notifications.prefs.quietStart': 'From',
   'notifications.prefs.quietEnd': 'Until',

@@ -233,7 +233,8 @@ export const zhCN = {
   'notices.form.titleTooLong': '标题最多 100 个字',
   'notices.form.category': '分类',
   'notices.form.priority': '重要程度',
-  'notices.form.priorityHint': '重要和紧急公告还会通过推送和短信通知住户；紧急公告不受免打扰限制，并在住户打开的页面上即时提醒。',
+  'notices.form.priorityHint':
+    '重要和紧急公告还会通过推送和短信通知住户；紧急公告不受免打扰限制，并在住户打开的页面上即时提醒。',
   'notices.form.pinned': '置顶显示',
   'notices.form.body': '正文',
   'notices.form.bodyTooLong': '正文太长',
