@@ -388,7 +388,15 @@ async function appPhase(url: string, client: pg.Client) {
         SUPABASE_ANON_KEY: keys.publishableKey,
         DATABASE_URL: url,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The app's own errors matter while it serves; once we stop the database under it they are noise.
+    let appErrors = '';
+    app.stderr?.on('data', (d: Buffer) => {
+      if (!shuttingDown) appErrors = (appErrors + d.toString()).slice(-4000);
+    });
+    app.on('exit', (code) => {
+      if (!shuttingDown && code) process.stderr.write(`the web app exited (${code}):\n${appErrors}\n`);
     });
     // remix-serve logs "POST /repairs/new 302 - - 12.345 ms": its own response time.
     let buffer = '';
@@ -580,6 +588,11 @@ async function main() {
     const url = server.url(DB);
     await prepareDatabase(url, { seed: false });
     const client = new pg.Client({ connectionString: url });
+    // Ending the server under an idle client is expected at the end (or after a failure, whose
+    // own error is the one to report).
+    client.on('error', (err) => {
+      if (!shuttingDown) throw err;
+    });
     await client.connect();
     if (reuse) log('reusing the generated data of the previous run (BENCH_REUSE=1)');
     else await generate(client);
