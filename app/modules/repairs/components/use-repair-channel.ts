@@ -39,11 +39,16 @@ export function useRepairChannel(
     const refresh = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        // A revalidation cut short by a newer one (or by a navigation) rejects with AbortError:
-        // the newer one brings the data, so that is not a failure.
-        Promise.resolve(revalidateRef.current()).catch((err: unknown) => {
+        // A revalidation cut short by a newer one (or by a navigation) fails with AbortError,
+        // thrown or as a rejection: the newer one brings the data, so that is not a failure.
+        const ignoreAbort = (err: unknown) => {
           if ((err as { name?: string })?.name !== 'AbortError') throw err;
-        });
+        };
+        try {
+          Promise.resolve(revalidateRef.current()).catch(ignoreAbort);
+        } catch (err) {
+          ignoreAbort(err);
+        }
       }, 100);
     };
     void (async () => {
