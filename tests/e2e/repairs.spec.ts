@@ -105,7 +105,8 @@ test('a repair from report to rating, live across resident, office and technicia
 
   // The office keeps its queue open: a new report arrives live.
   await staff.goto('/office/repairs');
-  await expect(staff.locator('[data-live="live"]')).toBeVisible();
+  // Joining the private topics waits for the platform's first authorisation on a cold start.
+  await expect(staff.locator('[data-live="live"]')).toBeVisible({ timeout: 20_000 });
 
   // 1. The resident reports a leak with a photo, from the phone.
   await resident.goto('/repairs');
@@ -123,7 +124,7 @@ test('a repair from report to rating, live across resident, office and technicia
   const ticketUrl = resident.url();
   await expect(resident.getByText('待受理').first()).toBeVisible();
   await expect(resident.getByRole('list', { name: '照片和视频' }).getByRole('img')).toHaveCount(1);
-  await expect(resident.locator('[data-live="live"]')).toBeVisible();
+  await expect(resident.locator('[data-live="live"]')).toBeVisible({ timeout: 20_000 });
   // From here on the resident's page is never reloaded: a marker in the page would not survive one.
   await resident.evaluate(() => {
     (window as unknown as { __notReloaded: boolean }).__notReloaded = true;
