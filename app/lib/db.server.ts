@@ -217,6 +217,11 @@ export function createDb(connectionString: string, options: { max?: number } = {
     max: options.max ?? 10,
     types: { getTypeParser: types.getTypeParser },
   });
+  // An idle connection that the server drops (restart, failover) must not crash the process;
+  // the pool replaces it on the next checkout.
+  pool.on('error', (err) => {
+    process.stderr.write(`database: idle connection failed: ${err.message}\n`);
+  });
   return {
     async withUser(claims, fn, options = {}) {
       assertUserClaims(claims);
