@@ -2936,6 +2936,20 @@ export type Database = {
         Args: { p_results: Json; p_max_attempts?: number };
         Returns: undefined;
       };
+      compute_communities_with_permission: {
+        Args: { p_permission: Database['public']['Enums']['app_permission'] };
+        Returns: string[];
+      };
+      compute_companies_with_permission: {
+        Args: { p_permission: Database['public']['Enums']['app_permission'] };
+        Returns: string[];
+      };
+      compute_member_company_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      compute_my_member_ids: { Args: Record<PropertyKey, never>; Returns: string[] };
+      compute_platform_permissions: {
+        Args: Record<PropertyKey, never>;
+        Returns: Database['public']['Enums']['app_permission'][];
+      };
       create_company: {
         Args: { p_name: string; p_admin_user_id: string; p_short_name?: string; p_credit_code?: string };
         Returns: string;
@@ -2961,6 +2975,7 @@ export type Database = {
         Returns: string;
       };
       expire_household_invitations: { Args: Record<PropertyKey, never>; Returns: number };
+      fast_scope: { Args: { p_key: string }; Returns: string };
       find_unit_for_binding: {
         Args: { p_community_id: string; p_building_name: string; p_entrance: number; p_number: string };
         Returns: {
@@ -3093,6 +3108,7 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: Database['public']['Enums']['platform_role'];
       };
+      prepare_request: { Args: Record<PropertyKey, never>; Returns: boolean };
       publish_due_notices: { Args: Record<PropertyKey, never>; Returns: number };
       publish_notice: { Args: { p_notice_id: string }; Returns: number };
       quiet_hours_end: {

@@ -152,8 +152,18 @@ export function claimSettings(claims: JwtClaims, request: RequestInfo = {}): Arr
  * an open transaction: `true` makes every value transaction-local, so nothing leaks to the
  * next user of a pooled connection.
  */
-export async function applySettings(client: Tx, settings: Array<[string, string]>): Promise<void> {
+export async function applySettings(
+  client: Tx,
+  settings: Array<[string, string]>,
+  options: { prepareRequest?: boolean } = {},
+): Promise<void> {
   const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`);
+  // After the claims, in the same statement (PostgREST's db-pre-request, without another
+  // round trip): load the caller's RLS scope once, so every policy helper in the request
+  // reads it from the transaction's memo (supabase/migrations/20261122960000_rls_fast_path.sql).
+  // Select-list items are evaluated in order; were they not, the memo would not match the
+  // claims and the helpers would compute on first use, with the same answers.
+  if (options.prepareRequest) calls.push('private.prepare_request()');
   await client.query(`select ${calls.join(', ')}`, settings.flat());
 }
 
@@ -186,13 +196,14 @@ async function inTransaction<T>(
   begin: string,
   settings: Array<[string, string]>,
   fn: (tx: Tx) => Promise<T>,
+  prepareRequest = false,
 ): Promise<T> {
   const client = await pool.connect();
   const tx = asTx(client);
   try {
     await loadTypes(client);
     await client.query(begin);
-    await applySettings(tx, settings);
+    await applySettings(tx, settings, { prepareRequest });
     const result = await fn(tx);
     await client.query('commit');
     client.release();
@@ -227,7 +238,14 @@ export function createDb(connectionString: string, options: { max?: number } = {
       assertUserClaims(claims);
       const settings = claimSettings(claims, options.request);
       settings.push(['statement_timeout', String(options.statementTimeoutMs ?? 8000)]);
-      return inTransaction(pool, types.load, options.readOnly ? 'begin read only' : 'begin', settings, fn);
+      return inTransaction(
+        pool,
+        types.load,
+        options.readOnly ? 'begin read only' : 'begin',
+        settings,
+        fn,
+        claims.role === 'authenticated',
+      );
     },
     async withServiceRoleDangerously(reason, fn) {
       const trimmed = reason.trim();

@@ -50,7 +50,9 @@ const BAD_EXAMPLES: Record<string, { sql: string; flags: string }> = {
     flags: 'public.bad_twice authenticated SELECT',
   },
   function_search_path_mutable: {
-    sql: `create function private.bad_path() returns int language sql security definer as 'select 1';
+    // A SQL-standard body is exempt only for security invoker functions: this one runs with the
+    // owner's rights, so it still needs a fixed search_path.
+    sql: `create function private.bad_path() returns int language sql security definer return 1;
           revoke all on function private.bad_path() from public;`,
     flags: 'private.bad_path()',
   },

@@ -538,6 +538,103 @@ describe('per-transaction scope memo (migration 20261122106000)', () => {
   });
 });
 
+describe('RLS fast path (migration 20261122960000)', () => {
+  /** Every scope helper a policy uses, as sorted text, so two runs compare exactly. */
+  const scopeOf = async (tx: { query: (text: string) => Promise<{ rows: unknown[] }> }) => {
+    const { rows } = await tx.query(
+      `select jsonb_build_object(
+         'units', (select array_agg(x order by x) from unnest(private.my_unit_ids()) x),
+         'communities', (select array_agg(x order by x) from unnest(private.my_community_ids()) x),
+         'companies', (select array_agg(x order by x) from unnest(private.resident_company_ids()) x),
+         'owned', (select array_agg(x order by x) from unnest(private.owned_unit_ids()) x),
+         'members', (select array_agg(x order by x) from unnest(private.member_company_ids()) x),
+         'member_rows', (select array_agg(x order by x) from unnest(private.my_member_ids()) x),
+         'platform', (select array_agg(x::text order by x::text) from unnest(private.platform_permissions()) x),
+         'household', (select jsonb_object_agg(g, (select array_agg(x order by x) from unnest(private.household_unit_ids(g)) x))
+                       from unnest(enum_range(null::public.household_grant)) g),
+         'cwp', (select jsonb_object_agg(p, (select array_agg(x order by x) from unnest(private.communities_with_permission(p)) x))
+                 from unnest(enum_range(null::public.app_permission)) p),
+         'cop', (select jsonb_object_agg(p, (select array_agg(x order by x) from unnest(private.companies_with_permission(p)) x))
+                 from unnest(enum_range(null::public.app_permission)) p)
+       ) as scope,
+       coalesce(current_setting('tenancy.fast_valid', true) = current_setting('request.jwt.claims', true), false) as fast`,
+    );
+    return rows[0] as { scope: Record<string, unknown>; fast: boolean };
+  };
+
+  it('answers exactly what the memoized computation answers, for every persona', async () => {
+    let fastPersonas = 0;
+    for (const persona of PERSONAS) {
+      // Anonymous callers cannot even reach the private schema; the service role has no scope.
+      if (persona === 'service_role' || persona === 'anonymous') continue;
+      // withUser calls private.prepare_request(): the helpers answer from the fast path.
+      const fast = await dal.withUser(w.claims[persona], (tx) => scopeOf(tx));
+      // The same claims set by hand, without prepare_request: the plpgsql computations answer.
+      await owner.query('begin');
+      let slow: Awaited<ReturnType<typeof scopeOf>>;
+      try {
+        await owner.query(
+          `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+          [JSON.stringify(w.claims[persona])],
+        );
+        slow = await scopeOf(owner);
+      } finally {
+        await owner.query('rollback');
+      }
+      expect(slow.fast).toBe(false);
+      expect({ persona, scope: fast.scope }).toEqual({ persona, scope: slow.scope });
+      if (fast.fast) fastPersonas++;
+    }
+    // Everyone signed in went through the fast path.
+    expect(fastPersonas).toBe(PERSONAS.filter((p) => p !== 'service_role' && p !== 'anonymous').length);
+  });
+
+  it("never serves one caller's prepared scope to another, even inside one transaction", async () => {
+    await owner.query('begin');
+    try {
+      const become = async (claims: JwtClaims, prepare: boolean) => {
+        await owner.query(`select set_config('role', 'postgres', true)`);
+        await owner.query(
+          `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)${prepare ? ', private.prepare_request()' : ''}`,
+          [JSON.stringify(claims)],
+        );
+        return (await owner.query<{ n: number }>('select count(*)::int as n from public.units')).rows[0].n;
+      };
+      expect(await become(w.claims.admin_a, true)).toBe(4);
+      // Claims switched without preparing: the admin's prepared answers no longer apply.
+      expect(await become(w.claims.owner_u1, false)).toBe(1);
+      expect(await become(w.claims.stranger, false)).toBe(0);
+      // Prepared again for someone else: the admin's per-permission entries are cleared.
+      expect(await become(w.claims.stranger, true)).toBe(0);
+      const leftover = await owner.query<{ cwp: string[] }>(
+        `select private.communities_with_permission('unit.read') as cwp`,
+      );
+      expect(leftover.rows[0].cwp).toEqual([]);
+      expect(await become(w.claims.admin_a, true)).toBe(4);
+    } finally {
+      await owner.query('rollback');
+    }
+  });
+
+  it('a write to a scope table ends the fast path for the rest of the transaction', async () => {
+    const seen = await dal.withUser(w.claims.admin_a, async (tx) => {
+      const state = async () =>
+        (
+          await tx.query<{ fast: boolean; n: number }>(
+            `select coalesce(current_setting('tenancy.fast_valid', true) = current_setting('request.jwt.claims', true), false) as fast,
+                    (select count(*)::int from public.units) as n`,
+          )
+        ).rows[0];
+      const before = await state();
+      await tx.query('delete from public.staff_role_assignments where member_id = $1', [
+        w.staff.admin_a.memberId,
+      ]);
+      return { before, after: await state() };
+    });
+    expect(seen).toEqual({ before: { fast: true, n: 4 }, after: { fast: false, n: 0 } });
+  });
+});
+
 describe('data access layer', () => {
   it('sets the role and claims for the transaction only', async () => {
     const inside = await dal.withUser(w.claims.owner_u1, async (tx) => {

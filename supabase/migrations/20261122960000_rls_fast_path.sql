@@ -1,0 +1,458 @@
+-- =====================================================================================
+-- RLS, benchmark pass 3 (issue #4): policy helpers that cost a few microseconds
+--
+-- After 20261122108000 each scope is looked up once per transaction, and the remaining
+-- RLS cost of a short query was the helpers' *calls*: every policy InitPlan called a
+-- `security definer` plpgsql function, which in turn called memo_get/memo_put. plpgsql
+-- rebuilds its expression states on the first call in each transaction and every
+-- `set search_path` clause pushes and pops a GUC level, so a query touching five policies
+-- spent ~0.15-0.3 ms in helper calls even when every answer was already memoized — about
+-- as long as the query itself (`npm run bench -- rls`: user/service p50 ≈ 2.1).
+--
+-- This migration keeps every helper's name, signature and meaning, and the memo of
+-- 20261122106000 as the slow path, and adds a fast path that a policy reads with a handful of
+-- built-ins:
+--
+--   * private.prepare_request() computes the caller's whole scope in one statement —
+--     resident links and every household grant, staff memberships, and per permission the
+--     communities and companies it opens — and writes each answer to a transaction-local
+--     setting `tenancy.fast.<key>`, then `tenancy.fast_valid` := the request's claims. The
+--     app calls it in the same statement that sets the role and claims (app/lib/db.server.ts,
+--     one round trip, like PostgREST's `db-pre-request`).
+--   * private.fast_scope(key) returns `tenancy.fast.<key>` only while `tenancy.fast_valid`
+--     equals the current `request.jwt.claims`. It is a plain `language sql` function (no
+--     `security definer`, no SET clause), so the planner inlines it: a policy's InitPlan
+--     becomes a Result node evaluating three current_setting calls and a comparison.
+--   * The helpers used in policies (my_unit_ids, household_unit_ids, communities_with_permission,
+--     member_company_ids, …) become inlinable wrappers: coalesce(<fast answer>, <the unchanged
+--     memoized plpgsql computation>). CREATE OR REPLACE keeps their OIDs, so every existing
+--     policy picks them up. The computations move, unchanged, to private.compute_* (security
+--     definer, fixed search_path) or stay in private.resident_scope.
+--   * Invalidation: every write to a table scopes are computed from already fires
+--     private.memo_invalidate(); it now also clears `tenancy.fast_valid`, so the rest of that
+--     transaction uses the slow path (which recomputes per epoch). Only prepare_request sets
+--     fast_valid, and it rewrites every fast key each time (keys it cannot answer quickly, a
+--     platform operator's permission sets, are written empty and fall through), so no entry
+--     of another user or another epoch can come back.
+--   * Claims changed inside a transaction (a test switching users, a service evaluating
+--     several subscribers) no longer match fast_valid: slow path, as before.
+--   * Callers that never call prepare_request (Storage, Realtime, SQL tests) get the same
+--     answers from the slow path.
+--
+-- Security: the wrappers are `security invoker` and read only the caller's own transaction
+-- settings. Forging a fast entry needs the power to run set_config in the session, which is
+-- the same power as forging request.jwt.claims — the trust model is that of 20261122106000.
+-- =====================================================================================
+
+-- -------------------------------------------------------------------------------------
+-- The fast path: reading an answer prepare_request wrote
+-- -------------------------------------------------------------------------------------
+-- The wrappers use SQL-standard bodies (`return …`): they are parsed and their names bound
+-- when the function is created, so the caller's search_path cannot change what they call,
+-- and the planner still inlines them (it cannot inline a function with a SET clause).
+create or replace function private.fast_scope(p_key text)
+returns text
+language sql
+stable
+return case
+    when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+    then nullif(pg_catalog.current_setting('tenancy.fast.' || p_key, true), '')
+  end;
+comment on function private.fast_scope(text) is
+  'The answer prepare_request wrote under p_key, while it is valid for the current claims (no write to a scope table since); else null. Inlinable.';
+revoke all on function private.fast_scope(text) from public, anon;
+grant execute on function private.fast_scope(text) to authenticated, service_role;
+
+-- A write to a scope table ends the fast path for the rest of the transaction.
+create or replace function private.memo_invalidate()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_ignored text;
+begin
+  v_ignored := set_config(
+    'tenancy.memo_epoch',
+    (coalesce(nullif(current_setting('tenancy.memo_epoch', true), '')::bigint, 0) + 1)::text,
+    true);
+  v_ignored := set_config('tenancy.fast_valid', '', true);
+  return null;
+end
+$$;
+
+-- -------------------------------------------------------------------------------------
+-- The computations, unchanged, under new names
+-- -------------------------------------------------------------------------------------
+create or replace function private.compute_platform_permissions()
+returns public.app_permission[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v text := private.memo_get('platform_permissions');
+begin
+  if v is null then
+    if private.platform_role() is null then
+      v := private.memo_put('platform_permissions', '{}');
+    else
+      v := private.memo_put('platform_permissions', (
+        select coalesce(array_agg(prp.permission order by prp.permission), '{}')
+        from private.platform_role_permissions prp
+        where prp.platform_role = private.platform_role()
+      )::text);
+    end if;
+  end if;
+  return v::public.app_permission[];
+end
+$$;
+comment on function private.compute_platform_permissions() is
+  'Computes (and memoizes) the permissions the caller''s platform role grants in every company.';
+
+create or replace function private.compute_member_company_ids()
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v text := private.memo_get('member_company_ids');
+begin
+  if v is null and private.load_staff_scope() then
+    v := private.memo_get('member_company_ids');
+  end if;
+  return v::uuid[];
+end
+$$;
+comment on function private.compute_member_company_ids() is
+  'Computes (and memoizes) the companies where the caller is an active member.';
+
+create or replace function private.compute_communities_with_permission(p_permission public.app_permission)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_key text := 'cwp_' || replace(p_permission::text, '.', '_');
+  v text := private.memo_get(v_key);
+  v_company uuid;
+  v_grants text[];
+  v_grant text;
+  v_ids uuid[] := '{}';
+begin
+  if v is null then
+    if p_permission = any (private.platform_permissions()) then
+      v_ids := (select coalesce(array_agg(c.id order by c.id), '{}') from public.communities c);
+    else
+      -- has_permission's rule as a set: a '*' grant opens every community of the company.
+      foreach v_company in array private.member_company_ids() loop
+        v_grants := private.company_grants(v_company);
+        if (p_permission::text || '@*') = any (v_grants) then
+          v_ids := v_ids || array(select c.id from public.communities c where c.company_id = v_company order by c.id);
+        else
+          foreach v_grant in array v_grants loop
+            if starts_with(v_grant, p_permission::text || '@') then
+              v_ids := v_ids || substr(v_grant, length(p_permission::text) + 2)::uuid;
+            end if;
+          end loop;
+        end if;
+      end loop;
+    end if;
+    v := private.memo_put(v_key, v_ids::text);
+  end if;
+  return v::uuid[];
+end
+$$;
+comment on function private.compute_communities_with_permission(public.app_permission) is
+  'Computes (and memoizes) the communities where the caller holds p_permission.';
+
+create or replace function private.compute_companies_with_permission(p_permission public.app_permission)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_key text := 'cop_' || replace(p_permission::text, '.', '_');
+  v text := private.memo_get(v_key);
+  v_company uuid;
+  v_ids uuid[] := '{}';
+begin
+  if v is null then
+    if p_permission = any (private.platform_permissions()) then
+      v_ids := (select coalesce(array_agg(c.id order by c.id), '{}') from public.companies c);
+    else
+      foreach v_company in array private.member_company_ids() loop
+        if (p_permission::text || '@*') = any (private.company_grants(v_company)) then
+          v_ids := v_ids || v_company;
+        end if;
+      end loop;
+    end if;
+    v := private.memo_put(v_key, v_ids::text);
+  end if;
+  return v::uuid[];
+end
+$$;
+comment on function private.compute_companies_with_permission(public.app_permission) is
+  'Computes (and memoizes) the companies where the caller holds p_permission company-wide.';
+
+create or replace function private.compute_my_member_ids()
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v text := private.memo_get('my_member_ids');
+begin
+  if v is null then
+    v := private.memo_put('my_member_ids', (
+      select coalesce(array_agg(m.id order by m.id), '{}') from public.company_members m where m.user_id = (select auth.uid())
+    )::text);
+  end if;
+  return v::uuid[];
+end
+$$;
+comment on function private.compute_my_member_ids() is
+  'Computes (and memoizes) the caller''s company_members rows in any status.';
+
+do $$
+declare
+  f text;
+begin
+  foreach f in array array[
+    'private.compute_platform_permissions()', 'private.compute_member_company_ids()',
+    'private.compute_communities_with_permission(public.app_permission)',
+    'private.compute_companies_with_permission(public.app_permission)', 'private.compute_my_member_ids()'
+  ] loop
+    execute format('revoke all on function %s from public, anon', f);
+    execute format('grant execute on function %s to authenticated, service_role', f);
+  end loop;
+end
+$$;
+
+-- The caller's grants in one company. member_company_ids() may now be answered by the fast
+-- path, which does not fill the per-company grant memo: load the staff scope when it is missing.
+create or replace function private.company_grants(p_company_id uuid)
+returns text[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v text;
+begin
+  if p_company_id is null or not (p_company_id = any (private.member_company_ids())) then
+    return '{}';
+  end if;
+  v := private.memo_get('grants_' || replace(p_company_id::text, '-', ''));
+  if v is null and private.load_staff_scope() then
+    v := private.memo_get('grants_' || replace(p_company_id::text, '-', ''));
+  end if;
+  return coalesce(v, '{}')::text[];
+end
+$$;
+
+-- -------------------------------------------------------------------------------------
+-- The helpers as inlinable wrappers: the memoized answer, else the computation
+-- -------------------------------------------------------------------------------------
+-- CREATE OR REPLACE keeps each function's OID, so every policy that calls it now gets the
+-- inlined form, and its grants stay as they were.
+create or replace function private.platform_permissions()
+returns public.app_permission[]
+language sql
+stable
+return coalesce(private.fast_scope('platform_permissions')::public.app_permission[], private.compute_platform_permissions());
+
+create or replace function private.member_company_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('member_company_ids')::uuid[], private.compute_member_company_ids());
+
+create or replace function private.my_member_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('my_member_ids')::uuid[], private.compute_my_member_ids());
+
+create or replace function private.communities_with_permission(p_permission public.app_permission)
+returns uuid[]
+language sql
+stable
+return coalesce(
+    private.fast_scope('cwp.' || p_permission::text)::uuid[],
+    private.fast_scope('cwp')::uuid[],
+    private.compute_communities_with_permission(p_permission));
+
+create or replace function private.companies_with_permission(p_permission public.app_permission)
+returns uuid[]
+language sql
+stable
+return coalesce(
+    private.fast_scope('cop.' || p_permission::text)::uuid[],
+    private.fast_scope('cop')::uuid[],
+    private.compute_companies_with_permission(p_permission));
+
+create or replace function private.my_unit_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('resident_units')::uuid[], private.resident_scope('units'));
+
+create or replace function private.my_community_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('resident_communities')::uuid[], private.resident_scope('communities'));
+
+create or replace function private.resident_company_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('resident_companies')::uuid[], private.resident_scope('companies'));
+
+create or replace function private.owned_unit_ids()
+returns uuid[]
+language sql
+stable
+return coalesce(private.fast_scope('resident_owned')::uuid[], private.resident_scope('owned'));
+
+create or replace function private.household_unit_ids(p_grant public.household_grant)
+returns uuid[]
+language sql
+stable
+return coalesce(
+    private.fast_scope('household.' || p_grant::text)::uuid[],
+    private.resident_scope('household_' || pg_catalog.replace(p_grant::text, '.', '_')));
+
+-- -------------------------------------------------------------------------------------
+-- One call that loads the whole scope of the request
+-- -------------------------------------------------------------------------------------
+-- Keys written: resident_units, resident_communities, resident_companies, resident_owned,
+-- household.<grant> (every grant), member_company_ids, my_member_ids, platform_permissions,
+-- cwp.<permission> and cop.<permission> for each permission the caller holds in a company,
+-- and the defaults `cwp` and `cop` for every other permission: '{}', or '' (= ask the slow
+-- path) for a platform operator, whose permissions open every community.
+create or replace function private.prepare_request()
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_uid uuid := (select auth.uid());
+  v_claims text := current_setting('request.jwt.claims', true);
+  v_role text;
+  v_platform public.app_permission[] := '{}';
+  v_companies uuid[];
+  v_members uuid[];
+  v_keys text[] := '{}';
+  v_count bigint;
+  v_key text;
+  v_units uuid[];
+  r record;
+  g public.household_grant;
+  v_ignored text;
+begin
+  v_ignored := set_config('tenancy.fast_valid', '', true);
+  -- Keys of an earlier call in this transaction (other claims) must not survive it.
+  foreach v_key in array coalesce(nullif(current_setting('tenancy.fast_keys', true), ''), '{}')::text[] loop
+    v_ignored := set_config('tenancy.fast.' || v_key, '', true);
+  end loop;
+  v_ignored := set_config('tenancy.fast_keys', '', true);
+  if v_uid is null or v_claims is null or v_claims = '' then
+    return false;
+  end if;
+
+  -- Resident side: the live links, one statement (load_resident_scope's definition).
+  select
+    coalesce(array_agg(o.unit_id), '{}') as units,
+    coalesce(array_agg(o.community_id), '{}') as communities,
+    coalesce(array_agg(o.company_id), '{}') as companies,
+    coalesce(array_agg(o.unit_id) filter (where o.relation = 'owner'), '{}') as owned,
+    coalesce(array_agg(o.unit_id) filter (where o.relation in ('owner', 'tenant')), '{}') as principal,
+    coalesce(array_agg(o.unit_id) filter (where o.relation = 'family'), '{}') as family_units,
+    coalesce(array_agg(o.household_grants::text) filter (where o.relation = 'family'), '{}') as family_grants
+  into r
+  from public.occupancies o
+  where o.user_id = v_uid
+    and o.deleted_at is null
+    and (o.move_out_date is null or o.move_out_date >= current_date);
+  v_ignored := set_config('tenancy.fast.resident_units', r.units::text, true);
+  v_ignored := set_config('tenancy.fast.resident_communities', r.communities::text, true);
+  v_ignored := set_config('tenancy.fast.resident_companies', r.companies::text, true);
+  v_ignored := set_config('tenancy.fast.resident_owned', r.owned::text, true);
+  -- Per household grant: units where the caller is a principal or, as family, holds it.
+  foreach g in array enum_range(null::public.household_grant) loop
+    v_units := r.principal;
+    for i in 1 .. coalesce(array_length(r.family_grants, 1), 0) loop
+      if g = any (r.family_grants[i]::public.household_grant[]) then
+        v_units := v_units || r.family_units[i];
+      end if;
+    end loop;
+    v_ignored := set_config('tenancy.fast.household.' || g::text, v_units::text, true);
+  end loop;
+
+  -- Platform role from the verified claims (platform_role's rule), then its permissions.
+  v_role := (select auth.jwt()) -> 'app_metadata' ->> 'platform_role';
+  if v_role = any (enum_range(null::public.platform_role)::text[]) then
+    v_platform := (
+      select coalesce(array_agg(prp.permission order by prp.permission), '{}')
+      from private.platform_role_permissions prp
+      where prp.platform_role = v_role::public.platform_role
+    );
+  end if;
+  v_ignored := set_config('tenancy.fast.platform_permissions', v_platform::text, true);
+
+  -- Staff side: memberships (load_staff_scope's and my_member_ids' definitions).
+  select coalesce(array_agg(m.company_id order by m.company_id) filter (where m.status = 'active'), '{}'),
+         coalesce(array_agg(m.id order by m.id), '{}')
+  into v_companies, v_members
+  from public.company_members m
+  where m.user_id = v_uid;
+  v_ignored := set_config('tenancy.fast.member_company_ids', v_companies::text, true);
+  v_ignored := set_config('tenancy.fast.my_member_ids', v_members::text, true);
+  v_ignored := set_config('tenancy.fast.cwp', case when cardinality(v_platform) = 0 then '{}' else '' end, true);
+  v_ignored := set_config('tenancy.fast.cop', case when cardinality(v_platform) = 0 then '{}' else '' end, true);
+
+  -- Per permission held in an active company: the communities (a company-wide grant opens
+  -- all of the company's) and the companies where it is held company-wide.
+  if cardinality(v_companies) > 0 and cardinality(v_platform) = 0 then
+    select coalesce(array_agg('cwp.' || x.permission::text), '{}') || coalesce(array_agg('cop.' || x.permission::text), '{}'),
+           count(set_config('tenancy.fast.cwp.' || x.permission::text, x.communities::text, true))
+         + count(set_config('tenancy.fast.cop.' || x.permission::text, x.companies::text, true))
+    into v_keys, v_count
+    from (
+      select rp.permission,
+             coalesce(array_agg(distinct coalesce(cm.id, a.community_id))
+                        filter (where coalesce(cm.id, a.community_id) is not null), '{}') as communities,
+             coalesce(array_agg(distinct a.company_id) filter (where a.community_id is null), '{}') as companies
+      from public.company_members m
+      join public.companies c on c.id = m.company_id and c.status = 'active'
+      join public.staff_role_assignments a on a.company_id = m.company_id and a.member_id = m.id
+      join public.company_role_permissions rp on rp.role_id = a.role_id
+      left join public.communities cm on a.community_id is null and cm.company_id = a.company_id
+      where m.user_id = v_uid and m.status = 'active'
+      group by rp.permission
+    ) x;
+  end if;
+
+  v_ignored := set_config('tenancy.fast_keys', v_keys::text, true);
+  v_ignored := set_config('tenancy.fast_valid', v_claims, true);
+  return true;
+end
+$$;
+comment on function private.prepare_request() is
+  'Computes the caller''s whole RLS scope and writes it to the fast path (tenancy.fast.*, valid for the current claims until a scope table is written). Called with the request''s claims, like PostgREST''s db-pre-request; optional for correctness.';
+revoke all on function private.prepare_request() from public, anon;
+grant execute on function private.prepare_request() to authenticated, service_role;
