@@ -72,16 +72,9 @@ function watchErrors(context: BrowserContext, errors: string[]) {
     if (m.type() === 'error') errors.push(`${m.page()?.url()}: ${m.text()}`);
   });
   context.on('weberror', (e) => {
-    // A live update that starts a revalidation while the page navigates gets that revalidation
-    // aborted by the router: expected, and not a failure of the page.
-    if (e.error().name === 'AbortError') return;
     errors.push(`${e.page()?.url()}: ${e.error().message}`);
   });
 }
-
-// Known flake (see the closing note of session 1): a browser error from a live revalidation racing
-// a navigation sometimes fails this flow; retried until that race is fixed in the repair channel hook.
-test.describe.configure({ retries: 2 });
 
 test('a repair from report to rating, live across resident, office and technician', async ({
   browser,
