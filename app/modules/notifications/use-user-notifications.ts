@@ -1,6 +1,6 @@
-import { useRevalidator } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { getSupabaseBrowserClient } from '~/lib/supabase.client';
+import { useIdleRevalidate } from '~/lib/use-idle-revalidate';
 import type { NotificationCategory, NotificationPriority } from './notifications.schema';
 
 /** What `private.broadcast_new_notifications` sends to `user:<uid>` (no body: read it under RLS). */
@@ -16,15 +16,15 @@ export type LiveNotification = {
 /**
  * Subscribes to the signed-in user's private topic `user:<uid>` while the component is mounted:
  * each new inbox entry calls `onNotification` and revalidates the page's loaders (badge, board,
- * inbox). One channel, removed on unmount.
+ * inbox; deferred while a navigation is under way). One channel, removed on unmount.
  */
 export function useUserNotifications(
   userId: string | null | undefined,
   onNotification?: (n: LiveNotification) => void,
 ): void {
-  const revalidator = useRevalidator();
-  const latest = useRef({ onNotification, revalidate: revalidator.revalidate });
-  latest.current = { onNotification, revalidate: revalidator.revalidate };
+  const revalidate = useIdleRevalidate();
+  const latest = useRef({ onNotification, revalidate });
+  latest.current = { onNotification, revalidate };
 
   useEffect(() => {
     if (!userId) return;

@@ -1,7 +1,7 @@
-import { useNavigation, useRevalidator } from '@remix-run/react';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import { useEffect, useRef, useState } from 'react';
 import { getSupabaseBrowserClient } from '~/lib/supabase.client';
+import { useIdleRevalidate } from '~/lib/use-idle-revalidate';
 
 export type ChannelState = 'connecting' | 'live' | 'offline';
 
@@ -15,26 +15,15 @@ export const repairTopics = {
  * Keeps a page live: joins the private repair topics and, on any broadcast, runs the page's
  * loaders again (the payload only says what changed; data is read under RLS). After a
  * reconnect it revalidates once, to catch what was missed. Cleaned up on unmount.
- *
- * A revalidation starts only while the router is idle. Starting one during a navigation or a
- * form submission's reload would abort that load, and the router leaves the aborted load's
- * promise rejected with nobody listening (an "Uncaught (in promise) AbortError" in the
- * console). A broadcast that arrives while the router is busy is remembered and served as soon
- * as it is idle again, so no change is missed.
+ * Reloads go through useIdleRevalidate: never in the middle of a navigation or a submission.
  */
 export function useRepairChannel(
   topics: readonly string[],
   onEvent?: (event: string, payload: Record<string, unknown>) => void,
 ): ChannelState {
-  const revalidator = useRevalidator();
-  const navigation = useNavigation();
-  const revalidateRef = useRef(revalidator.revalidate);
-  revalidateRef.current = revalidator.revalidate;
-  const busy = navigation.state !== 'idle' || revalidator.state !== 'idle';
-  const busyRef = useRef(busy);
-  busyRef.current = busy;
-  // Set when a broadcast found the router busy; served by the effect below once it is idle.
-  const [pending, setPending] = useState(false);
+  const reload = useIdleRevalidate();
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
   const onEventRef = useRef(onEvent);
   onEventRef.current = onEvent;
   const [state, setState] = useState<ChannelState>('connecting');
@@ -51,9 +40,7 @@ export function useRepairChannel(
     const refresh = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (cancelled) return;
-        if (busyRef.current) setPending(true);
-        else revalidateRef.current();
+        if (!cancelled) reloadRef.current();
       }, 100);
     };
     void (async () => {
@@ -89,14 +76,6 @@ export function useRepairChannel(
       for (const channel of channels) void supabase.removeChannel(channel);
     };
   }, [key]);
-
-  // A broadcast that came in while the router was busy: reload once it is idle.
-  useEffect(() => {
-    if (pending && !busy) {
-      setPending(false);
-      revalidateRef.current();
-    }
-  }, [pending, busy]);
 
   return state;
 }
