@@ -181,6 +181,7 @@ export type Database = {
           paid_at: string | null;
           created_at: string;
           updated_at: string;
+          prepayment_id: string | null;
         };
         Insert: {
           id?: string;
@@ -205,6 +206,7 @@ export type Database = {
           paid_at?: string | null;
           created_at?: string;
           updated_at?: string;
+          prepayment_id?: string | null;
         };
         Update: {
           id?: string;
@@ -229,6 +231,7 @@ export type Database = {
           paid_at?: string | null;
           created_at?: string;
           updated_at?: string;
+          prepayment_id?: string | null;
         };
         Relationships: [
           {
@@ -519,6 +522,7 @@ export type Database = {
           active: boolean;
           created_at: string;
           updated_at: string;
+          prepay_max_months: number;
         };
         Insert: {
           id?: string;
@@ -534,6 +538,7 @@ export type Database = {
           active?: boolean;
           created_at?: string;
           updated_at?: string;
+          prepay_max_months?: number;
         };
         Update: {
           id?: string;
@@ -549,6 +554,7 @@ export type Database = {
           active?: boolean;
           created_at?: string;
           updated_at?: string;
+          prepay_max_months?: number;
         };
         Relationships: [
           {
@@ -1283,6 +1289,7 @@ export type Database = {
           company_id: string;
           amount_fen: number;
           late_fee_fen: number;
+          refund_fen: number;
         };
         Insert: {
           payment_id: string;
@@ -1290,6 +1297,7 @@ export type Database = {
           company_id: string;
           amount_fen: number;
           late_fee_fen?: number;
+          refund_fen?: number;
         };
         Update: {
           payment_id?: string;
@@ -1297,6 +1305,7 @@ export type Database = {
           company_id?: string;
           amount_fen?: number;
           late_fee_fen?: number;
+          refund_fen?: number;
         };
         Relationships: [
           {
@@ -1455,6 +1464,7 @@ export type Database = {
           note: string | null;
           created_at: string;
           updated_at: string;
+          refund_fen: number;
         };
         Insert: {
           id?: string;
@@ -1474,6 +1484,7 @@ export type Database = {
           note?: string | null;
           created_at?: string;
           updated_at?: string;
+          refund_fen?: number;
         };
         Update: {
           id?: string;
@@ -1493,6 +1504,7 @@ export type Database = {
           note?: string | null;
           created_at?: string;
           updated_at?: string;
+          refund_fen?: number;
         };
         Relationships: [
           {
@@ -1515,6 +1527,117 @@ export type Database = {
             isOneToOne: false;
             referencedRelation: 'profiles';
             referencedColumns: ['id'];
+          },
+        ];
+      };
+      prepayments: {
+        Row: {
+          id: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          rule_version_id: string;
+          months: number;
+          period_start: string;
+          period_end: string;
+          gross_fen: number;
+          discount_fen: number;
+          net_fen: number;
+          offer: Json | null;
+          periods: Json;
+          status: Database['public']['Enums']['prepayment_status'];
+          cancel_reason: string | null;
+          intent_id: string | null;
+          payment_id: string | null;
+          payer_user_id: string | null;
+          created_by: string | null;
+          created_at: string;
+          updated_at: string;
+        };
+        Insert: {
+          id?: string;
+          company_id: string;
+          community_id: string;
+          unit_id: string;
+          fee_item_id: string;
+          rule_version_id: string;
+          months: number;
+          period_start: string;
+          period_end: string;
+          gross_fen: number;
+          discount_fen: number;
+          net_fen: number;
+          offer?: Json | null;
+          periods: Json;
+          status?: Database['public']['Enums']['prepayment_status'];
+          cancel_reason?: string | null;
+          intent_id?: string | null;
+          payment_id?: string | null;
+          payer_user_id?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Update: {
+          id?: string;
+          company_id?: string;
+          community_id?: string;
+          unit_id?: string;
+          fee_item_id?: string;
+          rule_version_id?: string;
+          months?: number;
+          period_start?: string;
+          period_end?: string;
+          gross_fen?: number;
+          discount_fen?: number;
+          net_fen?: number;
+          offer?: Json | null;
+          periods?: Json;
+          status?: Database['public']['Enums']['prepayment_status'];
+          cancel_reason?: string | null;
+          intent_id?: string | null;
+          payment_id?: string | null;
+          payer_user_id?: string | null;
+          created_by?: string | null;
+          created_at?: string;
+          updated_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'prepayments_intent_fkey';
+            columns: ['company_id', 'intent_id'];
+            isOneToOne: false;
+            referencedRelation: 'payment_intents';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'prepayments_item_fkey';
+            columns: ['company_id', 'fee_item_id'];
+            isOneToOne: false;
+            referencedRelation: 'fee_items';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'prepayments_payer_user_id_fkey';
+            columns: ['payer_user_id'];
+            isOneToOne: false;
+            referencedRelation: 'profiles';
+            referencedColumns: ['id'];
+          },
+          {
+            foreignKeyName: 'prepayments_payment_fkey';
+            columns: ['company_id', 'payment_id'];
+            isOneToOne: false;
+            referencedRelation: 'payments';
+            referencedColumns: ['company_id', 'id'];
+          },
+          {
+            foreignKeyName: 'prepayments_unit_fkey';
+            columns: ['company_id', 'community_id', 'unit_id'];
+            isOneToOne: false;
+            referencedRelation: 'units';
+            referencedColumns: ['company_id', 'community_id', 'id'];
           },
         ];
       };
@@ -1598,6 +1721,45 @@ export type Database = {
           },
         ];
       };
+      refund_bills: {
+        Row: {
+          refund_id: string;
+          bill_id: string;
+          payment_id: string;
+          company_id: string;
+          amount_fen: number;
+        };
+        Insert: {
+          refund_id: string;
+          bill_id: string;
+          payment_id: string;
+          company_id: string;
+          amount_fen: number;
+        };
+        Update: {
+          refund_id?: string;
+          bill_id?: string;
+          payment_id?: string;
+          company_id?: string;
+          amount_fen?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: 'refund_bills_payment_bill_fkey';
+            columns: ['payment_id', 'bill_id'];
+            isOneToOne: false;
+            referencedRelation: 'payment_bills';
+            referencedColumns: ['payment_id', 'bill_id'];
+          },
+          {
+            foreignKeyName: 'refund_bills_refund_fkey';
+            columns: ['company_id', 'refund_id'];
+            isOneToOne: false;
+            referencedRelation: 'refunds';
+            referencedColumns: ['company_id', 'id'];
+          },
+        ];
+      };
       refunds: {
         Row: {
           id: string;
@@ -1611,6 +1773,7 @@ export type Database = {
           requested_by: string | null;
           created_at: string;
           updated_at: string;
+          voucher_no: string | null;
         };
         Insert: {
           id?: string;
@@ -1624,6 +1787,7 @@ export type Database = {
           requested_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          voucher_no?: string | null;
         };
         Update: {
           id?: string;
@@ -1637,6 +1801,7 @@ export type Database = {
           requested_by?: string | null;
           created_at?: string;
           updated_at?: string;
+          voucher_no?: string | null;
         };
         Relationships: [
           {
@@ -2720,7 +2885,7 @@ export type Database = {
         | 'platform.settings.manage'
         | 'platform.metrics.read';
       bill_line_kind: 'charge' | 'adjustment' | 'waiver' | 'late_fee' | 'discount';
-      bill_status: 'unpaid' | 'paid' | 'waived' | 'refunded';
+      bill_status: 'pending' | 'unpaid' | 'paid' | 'waived' | 'partially_refunded' | 'refunded';
       billing_cycle: 'monthly' | 'quarterly' | 'yearly';
       binding_status: 'pending' | 'approved' | 'rejected' | 'cancelled';
       company_status: 'active' | 'suspended';
@@ -2747,8 +2912,9 @@ export type Database = {
       occupant_relation: 'owner' | 'tenant' | 'family';
       payment_method: 'wechat_pay' | 'alipay' | 'card' | 'cash' | 'transfer' | 'sandbox';
       payment_provider: 'stripe' | 'sandbox' | 'offline';
-      payment_status: 'succeeded' | 'refunded' | 'duplicate';
+      payment_status: 'succeeded' | 'partially_refunded' | 'refunded' | 'duplicate';
       platform_role: 'owner' | 'admin' | 'support';
+      prepayment_status: 'pending' | 'paid' | 'cancelled';
       reading_source: 'manual' | 'import' | 'device';
       refund_status: 'pending' | 'succeeded' | 'failed';
       repair_actor: 'reporter' | 'creator' | 'dispatcher' | 'assignee' | 'system';
@@ -3388,7 +3554,7 @@ export const Constants = {
         'platform.metrics.read',
       ],
       bill_line_kind: ['charge', 'adjustment', 'waiver', 'late_fee', 'discount'],
-      bill_status: ['unpaid', 'paid', 'waived', 'refunded'],
+      bill_status: ['pending', 'unpaid', 'paid', 'waived', 'partially_refunded', 'refunded'],
       billing_cycle: ['monthly', 'quarterly', 'yearly'],
       binding_status: ['pending', 'approved', 'rejected', 'cancelled'],
       company_status: ['active', 'suspended'],
@@ -3416,8 +3582,9 @@ export const Constants = {
       occupant_relation: ['owner', 'tenant', 'family'],
       payment_method: ['wechat_pay', 'alipay', 'card', 'cash', 'transfer', 'sandbox'],
       payment_provider: ['stripe', 'sandbox', 'offline'],
-      payment_status: ['succeeded', 'refunded', 'duplicate'],
+      payment_status: ['succeeded', 'partially_refunded', 'refunded', 'duplicate'],
       platform_role: ['owner', 'admin', 'support'],
+      prepayment_status: ['pending', 'paid', 'cancelled'],
       reading_source: ['manual', 'import', 'device'],
       refund_status: ['pending', 'succeeded', 'failed'],
       repair_actor: ['reporter', 'creator', 'dispatcher', 'assignee', 'system'],
