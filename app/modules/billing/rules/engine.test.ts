@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { billableDays, billingPeriod, computeCharge, lateFeeFen, prepayQuote, tieredPrice } from './engine';
+import {
+  allocateDiscount,
+  bestPrepayOffer,
+  billableDays,
+  billingPeriod,
+  computeCharge,
+  lateFeeFen,
+  prepayOfferLabel,
+  prepayPlan,
+  prepayQuote,
+  tieredPrice,
+} from './engine';
 import { fenToYuanText, yuanToE4 } from './money';
 import { type FeeRule, feeRuleSchema } from './rule.schema';
 
@@ -287,6 +298,146 @@ describe('prepay discounts', () => {
     });
     expect(prepayQuote(22_375, 3, discounts).discountFen).toBe(0);
     expect(prepayQuote(22_375, 3, undefined).netFen).toBe(67_125);
+  });
+});
+
+describe('prepayment plans', () => {
+  const property = feeRuleSchema.parse({
+    method: 'area',
+    unitPriceE4: 25_000,
+    prepayDiscounts: [
+      { minMonths: 6, percentOffBp: 300 },
+      { minMonths: 12, percentOffBp: 500 },
+      { minMonths: 12, freeMonths: 1 },
+    ],
+  });
+
+  it('"12 for 11" beats 5 % off on 12 months: one month free, spread fen by fen', () => {
+    // 89.5 m² × 2.50 = 223.75 a month; 12 months 2,685.00; one free month = 223.75 (> 134.25).
+    const plan = prepayPlan({
+      rule: property,
+      cycle: 'monthly',
+      firstPeriod: '2026-12-01',
+      months: 12,
+      floorArea: 89.5,
+      dueDays: 14,
+    });
+    expect(plan.offer).toEqual({ minMonths: 12, freeMonths: 1 });
+    expect(plan).toMatchObject({ grossFen: 268_500, discountFen: 22_375, netFen: 246_125 });
+    expect(plan.periods).toHaveLength(12);
+    expect(plan.periods[0]).toEqual({
+      periodStart: '2026-12-01',
+      periodEnd: '2026-12-31',
+      dueDate: '2026-12-15',
+      chargeFen: 22_375,
+      // 22,375 / 12 = 1,864 r 7: the first seven periods take one fen more.
+      discountFen: 1_865,
+      amountFen: 20_510,
+    });
+    expect(plan.periods[7].discountFen).toBe(1_864);
+    expect(plan.periods.at(-1)).toMatchObject({ periodStart: '2027-11-01', periodEnd: '2027-11-30' });
+    expect(plan.periods.reduce((n, p) => n + p.discountFen, 0)).toBe(plan.discountFen);
+    expect(plan.periods.reduce((n, p) => n + p.amountFen, 0)).toBe(plan.netFen);
+  });
+
+  it('6 months at 3 % off; below every offer nothing off', () => {
+    const six = prepayPlan({
+      rule: property,
+      cycle: 'monthly',
+      firstPeriod: '2027-01-01',
+      months: 6,
+      floorArea: 89.5,
+      dueDays: 14,
+    });
+    // 134,250 × 3 % = 4,027.5 → 4,028 (half-up).
+    expect(six).toMatchObject({ grossFen: 134_250, discountFen: 4_028, netFen: 130_222 });
+    expect(six.offer).toEqual({ minMonths: 6, percentOffBp: 300 });
+    const three = prepayPlan({
+      rule: property,
+      cycle: 'monthly',
+      firstPeriod: '2027-01-01',
+      months: 3,
+      floorArea: 89.5,
+      dueDays: 14,
+    });
+    expect(three).toMatchObject({ discountFen: 0, offer: null, netFen: 67_125 });
+  });
+
+  it('prepays quarterly items by whole quarters and refuses metered rules', () => {
+    const parking = feeRuleSchema.parse({
+      method: 'per_space',
+      unitPriceE4: 3_000_000,
+      prepayDiscounts: [{ minMonths: 12, percentOffBp: 500 }],
+    });
+    const plan = prepayPlan({
+      rule: parking,
+      cycle: 'quarterly',
+      firstPeriod: '2027-01-01',
+      months: 12,
+      floorArea: null,
+      dueDays: 14,
+    });
+    expect(plan.periods.map((p) => [p.periodStart, p.periodEnd])).toEqual([
+      ['2027-01-01', '2027-03-31'],
+      ['2027-04-01', '2027-06-30'],
+      ['2027-07-01', '2027-09-30'],
+      ['2027-10-01', '2027-12-31'],
+    ]);
+    expect(plan).toMatchObject({ grossFen: 360_000, discountFen: 18_000, netFen: 342_000 });
+    expect(() =>
+      prepayPlan({
+        rule: parking,
+        cycle: 'quarterly',
+        firstPeriod: '2027-01-01',
+        months: 4,
+        floorArea: null,
+        dueDays: 0,
+      }),
+    ).toThrow(RangeError);
+    const water = feeRuleSchema.parse({ method: 'metered', tiers: [{ upTo: null, unitPriceE4: 50_000 }] });
+    expect(() =>
+      prepayPlan({
+        rule: water,
+        cycle: 'monthly',
+        firstPeriod: '2027-01-01',
+        months: 6,
+        floorArea: null,
+        dueDays: 0,
+      }),
+    ).toThrow(RangeError);
+  });
+
+  it('spreads a discount by largest remainder, never below zero', () => {
+    expect(allocateDiscount([100, 100, 100], 100)).toEqual([34, 33, 33]);
+    expect(allocateDiscount([1, 1, 1, 1], 2)).toEqual([1, 1, 0, 0]);
+    expect(allocateDiscount([300, 100], 101)).toEqual([76, 25]);
+    // 36 bills, 18 fen: rounding each share half-up would give 36 fen; this gives 18.
+    const spread = allocateDiscount(Array(36).fill(500), 18);
+    expect(spread.reduce((n, d) => n + d, 0)).toBe(18);
+    expect(Math.min(...spread)).toBe(0);
+  });
+
+  it('picks the first of equal offers and labels them as the discount line does', () => {
+    const offers = [
+      { minMonths: 12, freeMonths: 1 },
+      { minMonths: 12, percentOffBp: 833 },
+    ] as const;
+    // 1,200 × 1/12 = 100; 1,200 × 8.33 % = 99.96 → 100: a tie, the first wins.
+    expect(bestPrepayOffer(1_200, 12, offers).offer).toEqual(offers[0]);
+    expect(prepayOfferLabel(12, { minMonths: 12, percentOffBp: 500 })).toBe('预缴优惠（12个月减5%）');
+    expect(prepayOfferLabel(6, { minMonths: 6, percentOffBp: 250 })).toBe('预缴优惠（6个月减2.5%）');
+    expect(prepayOfferLabel(12, { minMonths: 12, freeMonths: 1 })).toBe('预缴优惠（12个月送1个月）');
+  });
+
+  it('validates offers: one kind each, at most 50 % off, at most half the months free', () => {
+    const rule = (offer: object) =>
+      feeRuleSchema.safeParse({ method: 'fixed', unitPriceE4: 1, prepayDiscounts: [offer] }).success;
+    expect(rule({ minMonths: 12, freeMonths: 1 })).toBe(true);
+    expect(rule({ minMonths: 12, percentOffBp: 500 })).toBe(true);
+    expect(rule({ minMonths: 12, percentOffBp: 500, freeMonths: 1 })).toBe(false);
+    expect(rule({ minMonths: 12 })).toBe(false);
+    expect(rule({ minMonths: 12, percentOffBp: 6_000 })).toBe(false);
+    expect(rule({ minMonths: 4, freeMonths: 3 })).toBe(false);
   });
 });
 

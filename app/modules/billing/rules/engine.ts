@@ -190,6 +190,34 @@ export function lateFeeFen(
   return Math.min(Number(fee), Number(cap));
 }
 
+/** The discount an offer gives on `grossFen` for `months` months, rounded once, half-up. */
+export function prepayDiscountFen(grossFen: number, months: number, offer: PrepayDiscount): number {
+  const gross = BigInt(grossFen);
+  return Number(
+    'percentOffBp' in offer
+      ? roundHalfUp(gross * BigInt(offer.percentOffBp), 10_000n)
+      : roundHalfUp(gross * BigInt(offer.freeMonths), BigInt(months)),
+  );
+}
+
+/**
+ * The best offer `months` reach: the largest discount, the first listed on a tie. Same choice
+ * as billing.prepay_plan in SQL.
+ */
+export function bestPrepayOffer(
+  grossFen: number,
+  months: number,
+  offers: readonly PrepayDiscount[] | undefined,
+): { offer: PrepayDiscount | null; discountFen: number } {
+  let best: { offer: PrepayDiscount | null; discountFen: number } = { offer: null, discountFen: 0 };
+  for (const offer of offers ?? []) {
+    if (months < offer.minMonths) continue;
+    const discountFen = prepayDiscountFen(grossFen, months, offer);
+    if (best.offer === null || discountFen > best.discountFen) best = { offer, discountFen };
+  }
+  return best;
+}
+
 /** Paying `months` months ahead at `monthlyFen` a month: the best discount that applies. */
 export function prepayQuote(
   monthlyFen: number,
@@ -197,15 +225,121 @@ export function prepayQuote(
   discounts: readonly PrepayDiscount[] | undefined,
 ): { grossFen: number; discountFen: number; netFen: number; percentOffBp: number } {
   if (!Number.isInteger(months) || months < 1) throw new RangeError('months must be a positive integer');
-  const gross = BigInt(monthlyFen) * BigInt(months);
-  const best = (discounts ?? [])
-    .filter((d) => months >= d.minMonths)
-    .reduce<PrepayDiscount | null>((a, d) => (a && a.percentOffBp >= d.percentOffBp ? a : d), null);
-  const discount = best ? roundHalfUp(gross * BigInt(best.percentOffBp), 10_000n) : 0n;
+  const grossFen = Number(BigInt(monthlyFen) * BigInt(months));
+  const { offer, discountFen } = bestPrepayOffer(grossFen, months, discounts);
   return {
-    grossFen: Number(gross),
-    discountFen: Number(discount),
-    netFen: Number(gross - discount),
-    percentOffBp: best?.percentOffBp ?? 0,
+    grossFen,
+    discountFen,
+    netFen: grossFen - discountFen,
+    percentOffBp: offer && 'percentOffBp' in offer ? offer.percentOffBp : 0,
   };
+}
+
+/**
+ * `discountFen` spread over bills in proportion to their charges, in whole fen: each gets the
+ * floor of its share, the fen left over go to the largest remainders (earlier bills first on
+ * a tie). Never negative, never more than a bill's charge when the discount is at most the sum.
+ */
+export function allocateDiscount(chargesFen: readonly number[], discountFen: number): number[] {
+  const gross = chargesFen.reduce((n, c) => n + BigInt(c), 0n);
+  if (gross <= 0n || discountFen <= 0) return chargesFen.map(() => 0);
+  const d = BigInt(discountFen);
+  const shares = chargesFen.map((c, i) => ({
+    i,
+    floor: (d * BigInt(c)) / gross,
+    rest: (d * BigInt(c)) % gross,
+  }));
+  let left = d - shares.reduce((n, s) => n + s.floor, 0n);
+  const order = [...shares].sort((a, b) => (a.rest === b.rest ? a.i - b.i : a.rest > b.rest ? -1 : 1));
+  const extra = new Set<number>();
+  for (const s of order) {
+    if (left <= 0n) break;
+    extra.add(s.i);
+    left -= 1n;
+  }
+  return shares.map((s) => Number(s.floor) + (extra.has(s.i) ? 1 : 0));
+}
+
+export type PrepayPeriod = {
+  periodStart: string;
+  periodEnd: string;
+  dueDate: string;
+  chargeFen: number;
+  discountFen: number;
+  amountFen: number;
+};
+
+export type PrepayPlan = {
+  months: number;
+  quantity: number;
+  unitPriceE4: number;
+  periods: PrepayPeriod[];
+  grossFen: number;
+  discountFen: number;
+  netFen: number;
+  offer: PrepayDiscount | null;
+};
+
+/**
+ * Prepaying `months` months of a fee item from `firstPeriod` (the 1st of a month where one of
+ * its periods starts): whole periods priced by `rule` (the version in force on the day), the
+ * best prepay offer, spread over the bills. Mirrors billing.prepay_plan; metered rules cannot
+ * be prepaid (the use is not known ahead).
+ */
+export function prepayPlan(input: {
+  rule: FeeRule;
+  cycle: BillingCycle;
+  firstPeriod: string;
+  months: number;
+  floorArea: number | null;
+  dueDays: number;
+}): PrepayPlan {
+  const { rule, cycle, months } = input;
+  if (rule.method === 'metered') throw new RangeError('metered fees cannot be prepaid');
+  const cycleMonths = CYCLE_MONTHS[cycle];
+  if (!Number.isInteger(months) || months < 1 || months % cycleMonths !== 0) {
+    throw new RangeError(`months must be a positive multiple of ${cycleMonths}`);
+  }
+  const quantity = rule.method === 'area' ? input.floorArea : 1;
+  if (quantity === null || quantity <= 0) throw new RangeError('no quantity to charge');
+  const chargeFen = Number(
+    roundHalfUp(toMilli(quantity) * BigInt(rule.unitPriceE4) * BigInt(cycleMonths), 100n * 1000n),
+  );
+  const count = months / cycleMonths;
+  const starts = Array.from({ length: count }, (_, i) => addMonths(input.firstPeriod, i * cycleMonths));
+  const charges = starts.map(() => chargeFen);
+  const grossFen = chargeFen * count;
+  const { offer, discountFen } = bestPrepayOffer(grossFen, months, rule.prepayDiscounts);
+  const discounts = allocateDiscount(charges, discountFen);
+  const periods = starts.map((start, i) => ({
+    periodStart: start,
+    periodEnd: addDays(addMonths(start, cycleMonths), -1),
+    dueDate: addDays(start, input.dueDays),
+    chargeFen,
+    discountFen: discounts[i],
+    amountFen: chargeFen - discounts[i],
+  }));
+  return {
+    months,
+    quantity,
+    unitPriceE4: rule.unitPriceE4,
+    periods,
+    grossFen,
+    discountFen,
+    netFen: grossFen - discountFen,
+    offer,
+  };
+}
+
+/** "预缴优惠（12个月减5%）", "预缴优惠（12个月送1个月）" — as billing.prepay_offer_label prints it. */
+export function prepayOfferLabel(months: number, offer: PrepayDiscount): string {
+  const what =
+    'percentOffBp' in offer
+      ? `减${trimZeros((offer.percentOffBp / 100).toFixed(2))}%`
+      : `送${offer.freeMonths}个月`;
+  return `预缴优惠（${months}个月${what}）`;
+}
+
+function trimZeros(text: string): string {
+  return text.replace(/\.?0+$/, '');
 }

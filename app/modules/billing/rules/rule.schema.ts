@@ -21,12 +21,22 @@ export const lateFeeSchema = z.object({
   capBp: z.number().int().min(0).max(100_000),
 });
 
-export const prepayDiscountSchema = z.object({
-  /** Paying at least this many months ahead… */
-  minMonths: z.number().int().min(2).max(36),
-  /** …takes this share off, in 1/10,000 (500 = 5 %). */
-  percentOffBp: z.number().int().min(1).max(10_000),
-});
+const minMonths = z.number().int().min(2).max(36);
+/**
+ * A prepay offer (预缴优惠): paying at least `minMonths` ahead takes `percentOffBp`/10,000 off
+ * (500 = 5 %, at most 50 %), or makes `freeMonths` of them free ("12 for 11" = 12 months,
+ * 1 free; at most half of them). SQL checks the same (billing.prepay_offer_is_valid).
+ */
+export const prepayDiscountSchema = z.union([
+  z.object({ minMonths, percentOffBp: z.number().int().min(1).max(5_000) }).strict(),
+  z
+    .object({ minMonths, freeMonths: z.number().int().min(1).max(18) })
+    .strict()
+    .refine((o) => o.freeMonths * 2 <= o.minMonths, {
+      message: 'billing.rule.freeMonthsTooMany',
+      path: ['freeMonths'],
+    }),
+]);
 
 const common = {
   /** daily: move-in/out inside the period bills the occupied days only; none: whole periods. */
