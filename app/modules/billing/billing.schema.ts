@@ -14,12 +14,21 @@ export const feeKinds = [
 ] as const;
 export type FeeKind = (typeof feeKinds)[number];
 export const billingCycles = ['monthly', 'quarterly', 'yearly'] as const;
-export const billStatuses = ['unpaid', 'paid', 'waived', 'refunded'] as const;
+export const billStatuses = [
+  'pending',
+  'unpaid',
+  'paid',
+  'waived',
+  'partially_refunded',
+  'refunded',
+] as const;
 export type BillStatus = (typeof billStatuses)[number];
 export const unitUses = ['residential', 'commercial', 'office', 'parking', 'storage', 'other'] as const;
 export const paymentMethods = ['wechat_pay', 'alipay', 'card', 'cash', 'transfer', 'sandbox'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
 export const offlineMethods = ['cash', 'transfer'] as const;
+export const paymentStatuses = ['succeeded', 'partially_refunded', 'refunded', 'duplicate'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
 
 const uuid = z.string().uuid('form.invalid');
 /** 'YYYY-MM' from a month input, as the 1st of that month. */
@@ -78,3 +87,38 @@ export const offlinePaymentSchema = z.object({
 export const BILL_PAGE_SIZE = 50;
 
 export const reasonSchema = z.string().trim().min(1, 'billing.error.reasonRequired').max(500);
+
+/** Months of a fee item to prepay (预缴); the server checks them against the item and its cycle. */
+export const prepayInputSchema = z.object({
+  unitId: uuid,
+  feeItemId: uuid,
+  months: z.coerce
+    .number()
+    .int('billing.error.prepayMonthsInvalid')
+    .min(1, 'billing.error.prepayMonthsInvalid')
+    .max(24, 'billing.error.prepayMonthsInvalid'),
+});
+export type PrepayInput = z.output<typeof prepayInputSchema>;
+
+export const offlinePrepaySchema = prepayInputSchema.extend({
+  method: z.enum(offlineMethods),
+  payerName: z.string().trim().min(1, 'billing.error.payerRequired').max(64),
+  note: z.string().trim().max(500).optional(),
+});
+export type OfflinePrepayInput = z.output<typeof offlinePrepaySchema>;
+
+/** A refund: the whole rest of the payment, or amounts (fen) per bill it paid. */
+export const refundItemsSchema = z
+  .array(
+    z.object({
+      billId: uuid,
+      amountFen: z.number().int().positive('billing.error.refundAmountInvalid'),
+    }),
+  )
+  .min(1, 'billing.error.refundAmountInvalid')
+  .max(200)
+  .refine(
+    (items) => new Set(items.map((i) => i.billId)).size === items.length,
+    'billing.error.refundAmountInvalid',
+  );
+export type RefundItem = z.output<typeof refundItemsSchema>[number];

@@ -8,9 +8,12 @@ import {
   type FeeKind,
   feeItemInputSchema,
   type PaymentMethod,
+  type PaymentStatus,
   type ReadingInput,
+  type RefundItem,
   type RuleVersionInput,
   readingInputSchema,
+  refundItemsSchema,
   ruleVersionInputSchema,
 } from './billing.schema';
 import { BillingError, mapDbErrors } from './errors';
@@ -480,19 +483,107 @@ export type RefundRequest = {
   status: 'pending' | 'succeeded' | 'failed';
   provider: 'stripe' | 'sandbox' | 'offline';
   amountFen: number;
+  /** 退款凭证号, once the refund succeeded. */
+  voucherNo: string | null;
 };
 
-export async function requestRefund(tx: Tx, paymentId: string, reason: string): Promise<RefundRequest> {
+/**
+ * Refunds a payment with a reason (payment.refund): `items` returns those amounts per bill
+ * (late fee included), none the whole rest. `refundId` (a key made when the form was shown)
+ * makes a resubmitted form return the same refund instead of a second one. The database
+ * refuses anything beyond what is left of a bill or of the payment.
+ */
+export async function requestRefund(
+  tx: Tx,
+  paymentId: string,
+  reason: string,
+  options: { items?: RefundItem[]; refundId?: string } = {},
+): Promise<RefundRequest> {
+  const items = options.items === undefined ? null : refundItemsSchema.parse(options.items);
   return mapDbErrors(async () => {
     const { rows } = await tx.query<{
       refund_id: string;
       status: RefundRequest['status'];
       provider: RefundRequest['provider'];
       amount_fen: number;
-    }>('select * from billing.request_refund($1, $2)', [paymentId, reason]);
+      voucher_no: string | null;
+    }>('select * from billing.request_refund($1, $2, $3::jsonb, $4)', [
+      paymentId,
+      reason,
+      items === null ? null : JSON.stringify(items),
+      options.refundId ?? null,
+    ]);
     const r = rows[0];
-    return { refundId: r.refund_id, status: r.status, provider: r.provider, amountFen: r.amount_fen };
+    return {
+      refundId: r.refund_id,
+      status: r.status,
+      provider: r.provider,
+      amountFen: r.amount_fen,
+      voucherNo: r.voucher_no,
+    };
   });
+}
+
+export type RefundablePayment = {
+  id: string;
+  receiptNo: string;
+  payerName: string;
+  method: PaymentMethod;
+  provider: 'stripe' | 'sandbox' | 'offline';
+  status: PaymentStatus;
+  amountFen: number;
+  /** Refunds pending or succeeded. */
+  refundFen: number;
+  bills: {
+    billId: string;
+    unitLabel: string;
+    feeItemName: string;
+    periodStart: string;
+    periodEnd: string;
+    paidFen: number;
+    refundFen: number;
+    refundableFen: number;
+  }[];
+  refunds: {
+    id: string;
+    amountFen: number;
+    status: 'pending' | 'succeeded' | 'failed';
+    reason: string;
+    voucherNo: string | null;
+    createdAt: string;
+  }[];
+};
+
+/** A payment as the refund dialog shows it: what each bill paid and what is left to refund. */
+export async function paymentForRefund(tx: Tx, paymentId: string): Promise<RefundablePayment> {
+  const { rows } = await tx.query<Omit<RefundablePayment, 'bills' | 'refunds'> & { companyId: string }>(
+    `select p.id, p.receipt_no as "receiptNo", p.payer_name as "payerName", p.method, p.provider, p.status,
+       p.amount_fen as "amountFen", p.refund_fen as "refundFen", p.company_id as "companyId"
+     from public.payments p where p.id = $1`,
+    [paymentId],
+  );
+  if (!rows[0]) throw new BillingError('billing.not_found');
+  const { companyId, ...payment } = rows[0];
+  const bills = await tx.query<RefundablePayment['bills'][number]>(
+    `select pb.bill_id as "billId", bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel",
+       fi.name as "feeItemName", b.period_start as "periodStart", b.period_end as "periodEnd",
+       pb.amount_fen + pb.late_fee_fen as "paidFen", pb.refund_fen as "refundFen",
+       pb.amount_fen + pb.late_fee_fen - pb.refund_fen as "refundableFen"
+     from public.payment_bills pb
+     join public.bills b on b.id = pb.bill_id
+     join public.units u on u.id = b.unit_id
+     join public.buildings bd on bd.id = b.building_id
+     join public.fee_items fi on fi.id = b.fee_item_id
+     where pb.payment_id = $1
+     order by b.period_start, fi.sort_order, fi.name`,
+    [paymentId],
+  );
+  const refunds = await tx.query<RefundablePayment['refunds'][number]>(
+    `select r.id, r.amount_fen as "amountFen", r.status, r.reason, r.voucher_no as "voucherNo", r.created_at as "createdAt"
+     from public.refunds r where r.company_id = $2 and r.payment_id = $1 order by r.created_at`,
+    [paymentId, companyId],
+  );
+  return { ...payment, bills: bills.rows, refunds: refunds.rows };
 }
 
 export type PaymentRow = {
@@ -501,12 +592,16 @@ export type PaymentRow = {
   payerName: string;
   method: PaymentMethod;
   provider: 'stripe' | 'sandbox' | 'offline';
-  status: 'succeeded' | 'refunded' | 'duplicate';
+  status: PaymentStatus;
   amountFen: number;
   paidAt: string;
   units: string | null;
   items: string | null;
   refundStatus: 'pending' | 'succeeded' | 'failed' | null;
+  /** Refunds pending or succeeded against the payment; what is left may still be refunded. */
+  refundFen: number;
+  /** Refunds that succeeded. */
+  refundedFen: number;
 };
 
 const PAYMENT_COLUMNS = `
@@ -518,7 +613,9 @@ const PAYMENT_COLUMNS = `
   (select string_agg(fi.name || ' ' || to_char(b.period_start, 'YYYY-MM'), '、' order by b.period_start, fi.sort_order)
      from public.payment_bills pb join public.bills b on b.id = pb.bill_id join public.fee_items fi on fi.id = b.fee_item_id
      where pb.payment_id = p.id) as items,
-  (select r.status from public.refunds r where r.payment_id = p.id order by r.created_at desc limit 1) as "refundStatus"`;
+  (select r.status from public.refunds r where r.payment_id = p.id order by r.created_at desc limit 1) as "refundStatus",
+  p.refund_fen as "refundFen",
+  (select coalesce(sum(r.amount_fen), 0) from public.refunds r where r.payment_id = p.id and r.status = 'succeeded')::bigint as "refundedFen"`;
 
 export async function listPayments(
   tx: Tx,
@@ -552,7 +649,10 @@ export type CollectionRow = {
   key: string;
   label: string;
   dueFen: number;
+  /** Collected, net of refunds. */
   paidFen: number;
+  /** Refunded (of the bills' principal). */
+  refundedFen: number;
   bills: number;
   paidBills: number;
 };
@@ -565,19 +665,35 @@ export type CollectionReport = {
 };
 
 /**
- * Collection rate (收缴率) of the bills of a year's periods: due = every bill not waived, paid =
- * bills settled (refunded ones count as not collected), by fee type, building and month.
+ * Collection rate (收缴率) of the bills of a year's periods, by fee type, building and month.
+ * Due = every bill that is owed (not waived, not a prepayment still in its checkout).
+ * Collected = what paid the bills' principal, net of refunds: a refund of a bill counts
+ * against its principal first (late fees are not part of what is due). Paid bills = bills
+ * paid and not wholly refunded.
  */
 export async function collectionReport(tx: Tx, communityId: string, year: number): Promise<CollectionReport> {
   const grouped = (key: string, label: string, join = '') =>
     tx.query<CollectionRow>(
-      `select ${key}::text as key, min(${label}) as label,
-         coalesce(sum(b.amount_fen) filter (where b.status <> 'waived'), 0)::bigint as "dueFen",
-         coalesce(sum(b.amount_fen) filter (where b.status = 'paid'), 0)::bigint as "paidFen",
-         (count(*) filter (where b.status <> 'waived'))::int as bills,
-         (count(*) filter (where b.status = 'paid'))::int as "paidBills"
-       from public.bills b ${join}
-       where b.community_id = $1 and b.period_start >= make_date($2, 1, 1) and b.period_start < make_date($2 + 1, 1, 1)
+      `with refunded as (
+         select rb.bill_id, sum(rb.amount_fen) as fen
+         from public.refund_bills rb join public.refunds rf on rf.id = rb.refund_id
+         where rf.community_id = $1 and rf.status = 'succeeded'
+         group by rb.bill_id
+       ),
+       b as (
+         select b.*, least(coalesce(r.fen, 0), b.amount_fen) as refunded_principal
+         from public.bills b left join refunded r on r.bill_id = b.id
+         where b.community_id = $1 and b.period_start >= make_date($2, 1, 1) and b.period_start < make_date($2 + 1, 1, 1)
+           and b.status not in ('waived', 'pending')
+       )
+       select ${key}::text as key, min(${label}) as label,
+         coalesce(sum(b.amount_fen), 0)::bigint as "dueFen",
+         coalesce(sum(b.amount_fen - b.refunded_principal)
+           filter (where b.status in ('paid', 'partially_refunded', 'refunded')), 0)::bigint as "paidFen",
+         coalesce(sum(b.refunded_principal), 0)::bigint as "refundedFen",
+         count(*)::int as bills,
+         (count(*) filter (where b.status in ('paid', 'partially_refunded')))::int as "paidBills"
+       from b ${join}
        group by 1 order by 1`,
       [communityId, year],
     );
@@ -589,7 +705,15 @@ export async function collectionReport(tx: Tx, communityId: string, year: number
   ]);
   return {
     year,
-    totals: totals.rows[0] ?? { key: 'all', label: 'all', dueFen: 0, paidFen: 0, bills: 0, paidBills: 0 },
+    totals: totals.rows[0] ?? {
+      key: 'all',
+      label: 'all',
+      dueFen: 0,
+      paidFen: 0,
+      refundedFen: 0,
+      bills: 0,
+      paidBills: 0,
+    },
     byKind: byKind.rows,
     byBuilding: byBuilding.rows,
     byMonth: byMonth.rows,

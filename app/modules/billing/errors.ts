@@ -21,6 +21,12 @@ export const billingErrors = {
   'billing.duplicate': 'billing.error.duplicate',
   'billing.not_found': 'billing.error.notFound',
   'billing.billed': 'billing.error.billed',
+  'billing.prepay_unavailable': 'billing.error.prepayUnavailable',
+  'billing.prepay_limit': 'billing.error.prepayLimit',
+  'billing.prepay_months_invalid': 'billing.error.prepayMonthsInvalid',
+  'billing.prepay_in_progress': 'billing.error.prepayInProgress',
+  'billing.refund_exceeds_paid': 'billing.error.refundExceedsPaid',
+  'billing.refund_amount_invalid': 'billing.error.refundAmountInvalid',
 } as const satisfies Record<string, MessageKey>;
 export type BillingErrorCode = keyof typeof billingErrors;
 
@@ -47,6 +53,12 @@ export function isBillingErrorCode(value: unknown): value is BillingErrorCode {
 export function fromDatabaseError(err: unknown): unknown {
   const e = err as { message?: string; code?: string; detail?: string };
   if (isBillingErrorCode(e.message)) return new BillingError(e.message, { cause: err, detail: e.detail });
+  // The refund ceilings (payments_refund_within_amount, payment_bills_refund_within_paid).
+  if (
+    e.code === '23514' &&
+    /refund_within/.test(`${e.message ?? ''} ${(e as { constraint?: string }).constraint ?? ''}`)
+  )
+    return new BillingError('billing.refund_exceeds_paid', { cause: err });
   if (e.code === '23505') return new BillingError('billing.duplicate', { cause: err, detail: e.detail });
   if (e.code === '42501') return new BillingError('billing.forbidden', { cause: err });
   if (e.code === '23514' && /rule_is_valid|rule_check/.test(e.message ?? ''))

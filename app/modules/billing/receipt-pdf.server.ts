@@ -43,14 +43,35 @@ export function receiptTexts(r: ReceiptData) {
       i.feeItemName,
       i.unitLabel,
       `${i.periodStart} 至 ${i.periodEnd}`,
-      i.lateFeeFen > 0 ? `${fenToYuanText(i.amountFen)}（含滞纳金 ${fenToYuanText(i.lateFeeFen)}）` : '',
+      [
+        i.discountFen > 0 ? `优惠 -${fenToYuanText(i.discountFen)}` : '',
+        i.lateFeeFen > 0 ? `含滞纳金 ${fenToYuanText(i.lateFeeFen)}` : '',
+      ]
+        .filter(Boolean)
+        .join('；'),
       fenToYuanText(i.amountFen + i.lateFeeFen),
     ]),
+    /** The prepay discount in one line: 预缴优惠（12个月送1个月）：-¥223.75 */
+    discount:
+      r.prepay && r.prepay.discountFen > 0
+        ? `${r.prepay.label ?? '预缴优惠'}：-¥${fenToYuanText(r.prepay.discountFen)}`
+        : '',
+    refunds: r.refunds.map(
+      (x) =>
+        `退款 ¥${fenToYuanText(x.amountFen)}${x.voucherNo ? `（退款凭证 ${x.voucherNo}）` : ''}：${x.reason}`,
+    ),
     totalFigures: `¥${fenToYuanText(r.amountFen)}`,
     totalCapitals: fenToChineseCapitals(r.amountFen),
     payee: `收款单位：${r.payeeName}`,
     seal: [r.companyName.slice(0, 14), r.sealText],
-    status: r.status === 'refunded' ? '已退款' : r.status === 'duplicate' ? '重复支付·已退回' : '',
+    status:
+      r.status === 'refunded'
+        ? '已退款'
+        : r.status === 'partially_refunded'
+          ? '部分退款'
+          : r.status === 'duplicate'
+            ? '重复支付·已退回'
+            : '',
   };
 }
 
@@ -72,6 +93,8 @@ export async function renderReceiptPdf(r: ReceiptData): Promise<Uint8Array> {
     t.payee,
     ...t.seal,
     t.status,
+    t.discount,
+    ...t.refunds,
     '本凭证由物业云系统生成，可在线查验。',
   ].join('');
   const doc = await PDFDocument.create();
@@ -121,12 +144,22 @@ export async function renderReceiptPdf(r: ReceiptData): Promise<Uint8Array> {
   y -= 10;
   page.drawLine({ start: { x: m, y }, end: { x: width - m, y }, thickness: 0.8, color: LINE });
 
+  if (t.discount) {
+    y -= 16;
+    text(page, font, t.discount, m, y, 9.5, RED);
+  }
   y -= 20;
   text(page, font, '合计（小写）：', m, y, 10, MUTED);
   text(page, font, t.totalFigures, m + 76, y, 12);
   y -= 20;
   text(page, font, '合计（大写）：', m, y, 10, MUTED);
   text(page, font, t.totalCapitals, m + 76, y, 12);
+  // Refunds above the payee line, as many as fit beside the seal.
+  for (const line of t.refunds) {
+    if (y - 15 < 62) break;
+    y -= 15;
+    text(page, font, line.slice(0, 40), m, y, 8.5, RED);
+  }
 
   text(page, font, t.payee, m, 46, 10);
   text(page, font, '本凭证由物业云系统生成，可在线查验。', m, 30, 8, MUTED);

@@ -1,12 +1,12 @@
 import type { Tx } from '~/lib/db.server';
-import type { PaymentMethod } from './billing.schema';
+import type { PaymentMethod, PaymentStatus } from './billing.schema';
 import { BillingError } from './errors';
 
 /** The data of an e-receipt (电子缴费凭证): everything printed, as a plain DTO. */
 export type ReceiptData = {
   paymentId: string;
   receiptNo: string;
-  status: 'succeeded' | 'refunded' | 'duplicate';
+  status: PaymentStatus;
   companyName: string;
   payeeName: string;
   sealText: string;
@@ -21,9 +21,16 @@ export type ReceiptData = {
     unitLabel: string;
     periodStart: string;
     periodEnd: string;
+    /** Paid for the bill, before its late fee (after its discount). */
     amountFen: number;
     lateFeeFen: number;
+    /** The prepay discount on this bill (0 without). */
+    discountFen: number;
   }[];
+  /** The prepayment it paid, with the discount line's text: 预缴优惠（12个月减5%）. */
+  prepay: { months: number; label: string | null; discountFen: number } | null;
+  /** Refunds that succeeded, with their voucher numbers. */
+  refunds: { voucherNo: string | null; amountFen: number; at: string; reason: string }[];
 };
 
 /** A receipt the caller may read (RLS on payments: the payer, household members, staff). */
@@ -43,7 +50,9 @@ export async function getReceipt(tx: Tx, paymentId: string): Promise<ReceiptData
   if (!rows[0]) throw new BillingError('billing.not_found');
   const items = await tx.query<ReceiptData['items'][number]>(
     `select fi.name as "feeItemName", bd.name || coalesce(u.entrance || '单元', '') || u.number as "unitLabel", b.period_start as "periodStart",
-       b.period_end as "periodEnd", pb.amount_fen as "amountFen", pb.late_fee_fen as "lateFeeFen"
+       b.period_end as "periodEnd", pb.amount_fen as "amountFen", pb.late_fee_fen as "lateFeeFen",
+       coalesce((select -sum(l.amount_fen) from public.bill_lines l
+                 where l.company_id = b.company_id and l.bill_id = b.id and l.kind = 'discount'), 0)::bigint as "discountFen"
      from public.payment_bills pb
      join public.bills b on b.id = pb.bill_id
      join public.units u on u.id = b.unit_id
@@ -53,9 +62,23 @@ export async function getReceipt(tx: Tx, paymentId: string): Promise<ReceiptData
      order by b.period_start, fi.sort_order, fi.name, u.number`,
     [paymentId],
   );
+  const prepay = await tx.query<{ months: number; label: string | null; discountFen: number }>(
+    `select p.months, p.discount_fen as "discountFen",
+       (select l.description from public.bill_lines l join public.bills b on b.id = l.bill_id
+        where b.company_id = p.company_id and b.prepayment_id = p.id and l.kind = 'discount' limit 1) as label
+     from public.prepayments p where p.payment_id = $1`,
+    [paymentId],
+  );
+  const refunds = await tx.query<ReceiptData['refunds'][number]>(
+    `select r.voucher_no as "voucherNo", r.amount_fen as "amountFen", r.updated_at as at, r.reason
+     from public.refunds r where r.payment_id = $1 and r.status = 'succeeded' order by r.updated_at`,
+    [paymentId],
+  );
   return {
     ...rows[0],
     items: items.rows,
     units: [...new Set(items.rows.map((i) => i.unitLabel))],
+    prepay: prepay.rows[0] ?? null,
+    refunds: refunds.rows,
   };
 }

@@ -66,7 +66,8 @@ export async function myBills(tx: Tx): Promise<MyBill[]> {
        select case when b.status = 'unpaid' then (select x.late_fee_fen from billing.bill_amounts(array[b.id]) x)
          else b.late_fee_fen end as late_fee_fen
      ) a
-     where b.status = 'unpaid' or b.period_start >= (billing.today() - interval '12 months')
+     -- Bills of a prepayment still in its checkout are not owed: they show once paid.
+     where b.status = 'unpaid' or (b.status <> 'pending' and b.period_start >= (billing.today() - interval '12 months'))
      order by (b.status = 'unpaid') desc, b.due_date, fi.sort_order, b.period_start desc
      limit 300`,
   );
@@ -89,7 +90,7 @@ export async function myTrend(tx: Tx): Promise<TrendSeries> {
      from public.bills b
      join public.fee_items fi on fi.id = b.fee_item_id
      join months m on m.month = to_char(b.period_start, 'YYYY-MM')
-     where b.status <> 'waived'
+     where b.status not in ('waived', 'pending')
      group by m.month, fi.kind`,
   );
   const months: string[] = [];

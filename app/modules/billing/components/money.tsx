@@ -28,6 +28,8 @@ const STATUS_STYLE: Record<BillStatus | 'overdue' | 'locked', string> = {
   paid: 'border-emerald-300 bg-emerald-50 text-emerald-700',
   waived: 'border-zinc-300 bg-zinc-50 text-zinc-600',
   refunded: 'border-sky-300 bg-sky-50 text-sky-700',
+  partially_refunded: 'border-sky-300 bg-sky-50 text-sky-700',
+  pending: 'border-violet-300 bg-violet-50 text-violet-700',
   locked: 'border-violet-300 bg-violet-50 text-violet-700',
 };
 

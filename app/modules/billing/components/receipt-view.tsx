@@ -24,7 +24,10 @@ export function ReceiptView({ texts }: { texts: ReturnType<typeof receiptTexts> 
         <tbody>
           {texts.items.map((row) => (
             <tr key={row.join('|')} className="border-t">
-              <td className="py-1.5">{row[0]}</td>
+              <td className="py-1.5">
+                {row[0]}
+                {row[3] ? <div className="text-[10px] text-muted-foreground">{row[3]}</div> : null}
+              </td>
               <td>{row[1]}</td>
               <td>{row[2]}</td>
               <td className="text-right tabular-nums">¥{row[4]}</td>
@@ -33,6 +36,11 @@ export function ReceiptView({ texts }: { texts: ReturnType<typeof receiptTexts> 
         </tbody>
       </table>
       <div className="flex flex-col gap-1 border-t pt-2">
+        {texts.discount ? (
+          <p className="text-red-700" data-testid="receipt-discount">
+            {texts.discount}
+          </p>
+        ) : null}
         <div className="flex justify-between">
           <span className="text-muted-foreground">合计（小写）</span>
           <span className="font-semibold tabular-nums">{texts.totalFigures}</span>
@@ -42,6 +50,13 @@ export function ReceiptView({ texts }: { texts: ReturnType<typeof receiptTexts> 
           <span className="text-right font-medium">{texts.totalCapitals}</span>
         </div>
       </div>
+      {texts.refunds.length ? (
+        <ul className="flex flex-col gap-0.5 text-red-700 text-xs" aria-label="退款记录">
+          {texts.refunds.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      ) : null}
       <footer className="flex items-end justify-between gap-2 text-xs">
         <span>{texts.payee}</span>
         <span className="flex size-20 flex-col items-center justify-center rounded-full border-2 border-red-600 text-center text-[10px] text-red-600 leading-tight">
