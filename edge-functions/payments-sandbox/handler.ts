@@ -4,13 +4,15 @@
  *
  * Stripe API (Bearer = the sandbox key), JSON as Stripe sends it, idempotency keys replayed:
  *   POST /v1/checkout/sessions             GET /v1/checkout/sessions/:id (expand payment_intent)
- *   POST /v1/checkout/sessions/:id/expire  POST /v1/refunds
+ *   POST /v1/checkout/sessions/:id/expire  POST /v1/refunds (whole or partial, never more than
+ *   the unrefunded amount)                 GET /v1/refunds?payment_intent=pi_…
  * The payer's side:
  *   GET  /checkout/:id   a checkout page: pay (WeChat Pay, Alipay or card), fail, or abandon
  *   POST /checkout/:id   applies the choice, delivers the webhooks (signed like Stripe's) and
  *                        redirects to success_url / cancel_url
  * WeChat Pay and Alipay behave asynchronously as on Stripe: checkout.session.completed with
- * payment_status "unpaid", then checkout.session.async_payment_succeeded / _failed.
+ * payment_status "unpaid", then checkout.session.async_payment_succeeded / _failed. A refund
+ * sends refund.created and then charge.refunded (the charge with amount_refunded), as Stripe does.
  */
 import type { BillingDb, Sql } from '@shared/billing/db.ts';
 import { decodeStripeForm, stripeSignature } from '@shared/billing/form.ts';
@@ -239,6 +241,17 @@ export function createSandboxHandler(deps: SandboxDeps): Handler {
     return json(publicSession(s as Session));
   }
 
+  const chargeOf = (s: Session, refunded: number) => ({
+    id: `ch_${String(s.payment_intent).slice(3)}`,
+    object: 'charge',
+    amount: s.amount_total,
+    amount_refunded: refunded,
+    refunded: refunded >= s.amount_total,
+    currency: s.currency,
+    payment_intent: s.payment_intent,
+    paid: true,
+  });
+
   async function createRefund(req: Request): Promise<Response> {
     const params = await readForm(req);
     const key = req.headers.get('idempotency-key');
@@ -251,14 +264,26 @@ export function createSandboxHandler(deps: SandboxDeps): Handler {
         );
         if (prior.rows[0]) return { replay: prior.rows[0].object as Record<string, unknown> };
       }
+      // The session row lock: refunds of one payment are checked one after the other.
       const found = await sql.query(
-        'select object from billing.sandbox_objects where payment_intent_id = $1',
+        'select object from billing.sandbox_objects where payment_intent_id = $1 for update',
         [pi],
       );
       const s = found.rows[0]?.object as Session | undefined;
       if (s?.payment_status !== 'paid') return null;
-      const amount = Number(params.amount ?? s.amount_total);
-      if (!Number.isInteger(amount) || amount <= 0 || amount > s.amount_total) return { invalid: true };
+      const before = await sql.query(
+        `select coalesce(sum((object ->> 'amount')::bigint), 0)::bigint as n from billing.sandbox_objects
+         where kind = 'refund' and object ->> 'payment_intent' = $1 and object ->> 'status' = 'succeeded'`,
+        [pi],
+      );
+      const refunded = Number(before.rows[0].n);
+      const amount = Number(params.amount ?? s.amount_total - refunded);
+      if (!Number.isInteger(amount) || amount <= 0) return { invalid: 'Refund amount is invalid' };
+      if (refunded + amount > s.amount_total) {
+        return {
+          invalid: `Refund amount (${amount}) is greater than unrefunded amount on charge (${s.amount_total - refunded})`,
+        };
+      }
       const refund = {
         id: rand('re_'),
         object: 'refund',
@@ -274,13 +299,27 @@ export function createSandboxHandler(deps: SandboxDeps): Handler {
         `insert into billing.sandbox_objects (id, kind, idempotency_key, request, object) values ($1, 'refund', $2, $3, $4)`,
         [refund.id, key, JSON.stringify(params), JSON.stringify(refund)],
       );
-      return { refund };
+      return { refund, charge: chargeOf(s, refunded + amount) };
     });
     if (!result) return stripeError(400, `No paid PaymentIntent '${pi}' to refund`);
-    if ('invalid' in result) return stripeError(400, 'Refund amount is invalid');
+    if ('invalid' in result) return stripeError(400, String(result.invalid));
     if ('replay' in result) return json(result.replay, { headers: { 'Idempotent-Replayed': 'true' } });
     await deliver('refund.created', result.refund);
+    await deliver('charge.refunded', result.charge);
     return json(result.refund);
+  }
+
+  async function listRefunds(req: Request): Promise<Response> {
+    const pi = new URL(req.url).searchParams.get('payment_intent') ?? '';
+    const rows = await deps.db.withService('payments sandbox: list refunds', (sql) =>
+      sql.query(
+        `select object from billing.sandbox_objects where kind = 'refund' and object ->> 'payment_intent' = $1
+         order by created_at desc`,
+        [pi],
+      ),
+    );
+    const data = rows.rows.map((r) => r.object as Record<string, unknown>);
+    return json({ object: 'list', data, has_more: false, url: '/v1/refunds' });
   }
 
   function page(s: Session): Response {
@@ -398,7 +437,8 @@ table{width:100%;border-collapse:collapse;margin:1rem 0}td{padding:.4rem 0;borde
         if (id && !verb && req.method === 'GET') return retrieveSession(req, id);
         if (id && verb === 'expire' && req.method === 'POST') return expireSession(id);
       }
-      if (resource === 'refunds' && req.method === 'POST') return createRefund(req);
+      if (resource === 'refunds' && !sub && req.method === 'POST') return createRefund(req);
+      if (resource === 'refunds' && !sub && req.method === 'GET') return listRefunds(req);
       return stripeError(404, `Unrecognized request URL (${req.method}: /${rest.join('/')})`);
     }
     throw new HttpError(404, 'not_found', 'Not found.');

@@ -132,3 +132,63 @@ Deno.test('other event types are acknowledged without effect', async () => {
   assertMatch(JSON.stringify(await res.json()), /ignored:event_type/);
   assertEquals(db.calls.length, 0);
 });
+
+Deno.test('charge.refunded: the charge’s refunds are listed again from the provider and applied once, as the service role', async () => {
+  const db = scriptedDb((text) =>
+    text.includes('apply_charge_refunded_event')
+      ? [{ applied: { outcome: 'refund_succeeded', applied: 2 } }]
+      : [],
+  );
+  const stripe = recordingStripe({});
+  const listed = [
+    { id: 're_2', amount: 300, status: 'succeeded', metadata: { refund_id: 'r2' } },
+    { id: 're_1', amount: 500, status: 'succeeded', metadata: { refund_id: 'r1' } },
+  ];
+  Object.assign(stripe.refunds, {
+    list: async (params: unknown) => {
+      stripe.calls.push({ method: 'refunds.list', args: [params] });
+      return { object: 'list', data: listed, has_more: false };
+    },
+  });
+  // The event's own snapshot is stale (one refund); the provider's list is what counts.
+  const res = await createWebhookHandler({ db, stripe, config })(
+    await signed(
+      event('charge.refunded', {
+        id: 'ch_9',
+        object: 'charge',
+        payment_intent: 'pi_9',
+        amount_refunded: 500,
+        refunds: { data: [listed[1]] },
+      }),
+    ),
+  );
+  assertEquals(res.status, 200);
+  assertEquals(await res.json(), { received: true, outcome: 'refund_succeeded' });
+  assertEquals(stripe.calls, [{ method: 'refunds.list', args: [{ payment_intent: 'pi_9', limit: 100 }] }]);
+  const call = db.calls.find((c) => c.text.includes('apply_charge_refunded_event'));
+  assertEquals(call?.role, 'service');
+  assertEquals(call?.values.slice(0, 3), ['sandbox', 'evt_test_1', 'charge.refunded']);
+  assertEquals(JSON.parse(String(call?.values[4])), listed);
+});
+
+Deno.test('refund.updated and charge.refund.updated carry the Refund and complete it by its metadata', async () => {
+  for (const type of ['refund.updated', 'charge.refund.updated']) {
+    const db = scriptedDb((text) =>
+      text.includes('apply_refund_event') ? [{ applied: { outcome: 'refund_failed', refundId: 'r3' } }] : [],
+    );
+    const refund = {
+      id: 're_3',
+      object: 'refund',
+      amount: 100,
+      status: 'failed',
+      metadata: { refund_id: 'r3' },
+    };
+    const res = await createWebhookHandler({ db, stripe: recordingStripe({}), config })(
+      await signed(event(type, refund)),
+    );
+    assertEquals((await res.json()).outcome, 'refund_failed');
+    const call = db.calls.find((c) => c.text.includes('apply_refund_event'));
+    assertEquals(call?.values.slice(1, 3), ['evt_test_1', type]);
+    assertEquals(JSON.parse(String(call?.values[4])), refund);
+  }
+});

@@ -7,6 +7,9 @@
  *    event acts on the current truth, then billing.apply_checkout_event records event.id and
  *    applies the effect in ONE transaction (a redelivery changes nothing).
  * 3. Money that arrived for bills settled meanwhile is refunded at once (idempotency key = refund id).
+ * 4. Refunds (whole or partial): `refund.*` / `charge.refund.updated` carry the Refund itself;
+ *    for `charge.refunded` the charge's refunds are listed again from the provider (the event
+ *    may be stale) and each one completes ours — the event id recorded once with the effects.
  * Any failure answers 500, so the provider delivers again later.
  */
 
@@ -92,7 +95,20 @@ export function createWebhookHandler(deps: WebhookDeps): Handler {
         );
         return r.rows[0].applied as Applied;
       });
-    } else if (event.type.startsWith('refund.')) {
+    } else if (event.type === 'charge.refunded') {
+      const pi = object.payment_intent as { id?: string } | string | null;
+      const paymentIntent = typeof pi === 'object' && pi ? pi.id : pi;
+      const refunds = paymentIntent
+        ? (await deps.stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })).data
+        : [];
+      applied = await deps.db.withService('payments webhook', async (sql) => {
+        const r = await sql.query(
+          `select billing.apply_charge_refunded_event($1::public.payment_provider, $2, $3, $4::timestamptz, $5::jsonb) as applied`,
+          [provider, event.id, event.type, created, JSON.stringify(refunds)],
+        );
+        return r.rows[0].applied as Applied;
+      });
+    } else if (event.type.startsWith('refund.') || event.type === 'charge.refund.updated') {
       applied = await deps.db.withService('payments webhook', async (sql) => {
         const r = await sql.query(
           `select billing.apply_refund_event($1::public.payment_provider, $2, $3, $4::timestamptz, $5::jsonb) as applied`,
