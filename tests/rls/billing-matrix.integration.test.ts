@@ -23,12 +23,18 @@ const BILL_MANAGERS_C1 = ['admin_a', 'finance_a'] as const;
 const U1_BILL_READERS = ['owner_u1', 'family_full'] as const;
 const C1_RESIDENTS = ['owner_u1', 'family_full', 'family_limited', 'neighbour_c1'] as const;
 const SERVICE = ['service_role'] as const;
+/** payment.record in C1 (front desk collections, prepayments at the desk). */
+const RECORDERS_C1 = ['admin_a', 'manager_c1', 'front_desk_c1', 'finance_a'] as const;
+/** payment.refund (finance). */
+const REFUNDERS_C1 = ['admin_a', 'finance_a'] as const;
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: pg.Pool;
 let client: pg.PoolClient;
 let w: BillingWorld;
 let u1Bill: string;
+let u1PrepayPayment: string;
+let u1PrepaidBill: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -52,6 +58,33 @@ beforeAll(async () => {
      select company_id, community_id, unit_id, id, 'adjustment', '调整', -100, '测试' from public.bills where id = $1`,
     [u1Bill],
   );
+  // A prepayment of U1 at the front desk (物业费, 6 months) and part of it refunded: rows for
+  // the prepayments and refund_bills cells. Made after u1Bill, which stays an unpaid bill.
+  await pool.query('update public.fee_items set prepay_max_months = 12 where id = $1', [w.items.property]);
+  const serviceClient = await pool.connect();
+  try {
+    await serviceClient.query('begin');
+    await serviceClient.query(`select set_config('role', 'service_role', true)`);
+    u1PrepayPayment = (
+      await serviceClient.query<{ id: string }>(
+        `select billing.record_offline_prepayment($1, $2, 6, 'cash', '业主甲') as id`,
+        [w.units.u1.id, w.items.property],
+      )
+    ).rows[0].id;
+    u1PrepaidBill = (
+      await serviceClient.query<{ bill_id: string }>(
+        'select bill_id from public.payment_bills where payment_id = $1 limit 1',
+        [u1PrepayPayment],
+      )
+    ).rows[0].bill_id;
+    await serviceClient.query(`select * from billing.request_refund($1, '测试部分退款', $2::jsonb)`, [
+      u1PrepayPayment,
+      JSON.stringify([{ billId: u1PrepaidBill, amountFen: 100 }]),
+    ]);
+    await serviceClient.query('commit');
+  } finally {
+    serviceClient.release();
+  }
   client = await pool.connect();
 });
 
@@ -150,6 +183,80 @@ const MATRIX: Record<string, Cell> = {
         [u1Bill],
       ]),
     refusals: ['P0001', '55P03'],
+  },
+  'prepayments: select U1': {
+    allow: [...BILL_READERS_C1, ...U1_BILL_READERS, ...SERVICE],
+    act: (tx) =>
+      rows(tx, 'select count(*)::int as n from public.prepayments where unit_id = $1', [w.units.u1.id]),
+  },
+  'prepayments: insert directly': {
+    allow: [...SERVICE],
+    act: (tx) =>
+      rows(
+        tx,
+        `insert into public.prepayments (company_id, community_id, unit_id, fee_item_id, rule_version_id, months,
+           period_start, period_end, gross_fen, discount_fen, net_fen, periods, status)
+         select company_id, community_id, unit_id, fee_item_id, rule_version_id, months, period_start + 3650,
+           period_end + 3650, gross_fen, discount_fen, net_fen, periods, 'pending'
+         from public.prepayments where unit_id = $1 limit 1`,
+        [w.units.u1.id],
+      ),
+  },
+  'prepayments: update': {
+    allow: [...SERVICE],
+    act: (tx) =>
+      rows(tx, `update public.prepayments set cancel_reason = 'x' where unit_id = $1`, [w.units.u1.id]),
+  },
+  'refund_bills: select U1 payment': {
+    allow: [...BILL_READERS_C1, ...SERVICE],
+    act: (tx) =>
+      rows(tx, 'select count(*)::int as n from public.refund_bills where payment_id = $1', [u1PrepayPayment]),
+  },
+  'refund_bills: insert directly': {
+    allow: [...SERVICE],
+    act: (tx) =>
+      rows(
+        tx,
+        `insert into public.refund_bills (refund_id, bill_id, payment_id, company_id, amount_fen)
+         select r.id, pb.bill_id, r.payment_id, r.company_id, 1
+         from public.refunds r join public.payment_bills pb on pb.payment_id = r.payment_id
+         where r.payment_id = $1
+           and not exists (select 1 from public.refund_bills x where x.refund_id = r.id and x.bill_id = pb.bill_id)
+         limit 1`,
+        [u1PrepayPayment],
+      ),
+  },
+  'prepay_quote U1': {
+    allow: [...RECORDERS_C1, ...U1_BILL_READERS, ...SERVICE],
+    act: (tx, world) =>
+      rows(tx, 'select count(billing.prepay_quote($1, $2, 3))::int as n', [
+        world.units.u1.id,
+        world.items.property,
+      ]),
+  },
+  'reserve_prepayment U1 (online)': {
+    allow: ['owner_u1'],
+    act: (tx, world) =>
+      rows(tx, 'select count(*)::int as n from billing.reserve_prepayment($1, $2, 3)', [
+        world.units.u1.id,
+        world.items.property,
+      ]),
+  },
+  'record_offline_prepayment U3 (front desk)': {
+    allow: [...RECORDERS_C1, ...SERVICE],
+    act: (tx, world) =>
+      rows(tx, `select count(billing.record_offline_prepayment($1, $2, 3, 'cash', '业主丙'))::int as n`, [
+        world.units.u3.id,
+        world.items.property,
+      ]),
+  },
+  'request_refund part of a U1 payment': {
+    allow: [...REFUNDERS_C1, ...SERVICE],
+    act: (tx) =>
+      rows(tx, `select count(*)::int as n from billing.request_refund($1, '测试', $2::jsonb)`, [
+        u1PrepayPayment,
+        JSON.stringify([{ billId: u1PrepaidBill, amountFen: 100 }]),
+      ]),
   },
   'publish_bill_run C1': {
     allow: [...BILL_MANAGERS_C1, ...SERVICE],
