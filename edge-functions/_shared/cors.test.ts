@@ -26,3 +26,11 @@ Deno.test('withCors with an origin list echoes allowed origins only', async () =
   assertEquals(other.headers.get('access-control-allow-origin'), null);
   await other.body?.cancel();
 });
+
+Deno.test('withCors decorates responses whose headers are immutable (fetched, redirects)', async () => {
+  const handler = withCors(() => Response.redirect('https://app.example.com/next', 303));
+  const res = await handler(new Request('http://local/f'));
+  assertEquals(res.status, 303);
+  assertEquals(res.headers.get('location'), 'https://app.example.com/next');
+  assertEquals(res.headers.get('access-control-allow-origin'), '*');
+});

@@ -32,9 +32,16 @@ export function withCors(handler: Handler, opts: CorsOptions = {}): Handler {
     const headers = corsHeaders(req, opts);
     if (req.method === 'OPTIONS') return new Response('ok', { headers });
     const res = await handler(req);
-    // A fetched Response has immutable headers: build a new one rather than mutate.
-    const merged = new Headers(res.headers);
-    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
-    return new Response(res.body, { status: res.status, statusText: res.statusText, headers: merged });
+    try {
+      // A response the function built: add the headers in place, so a body of known length is
+      // sent as it is instead of being streamed through a new Response.
+      for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+      return res;
+    } catch {
+      // A fetched Response has immutable headers (the first set throws): wrap its body.
+      const merged = new Headers(res.headers);
+      for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+      return new Response(res.body, { status: res.status, statusText: res.statusText, headers: merged });
+    }
   };
 }

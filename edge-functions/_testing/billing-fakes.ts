@@ -24,6 +24,8 @@ export function scriptedDb(
   return {
     calls,
     withCaller: (_claims, work) => work(sql('caller')),
+    asCaller: async <R>(_claims: Record<string, unknown>, text: string, values: unknown[] = []) =>
+      (await sql('caller').query(text, values)).rows as R[],
     withService: (_reason, work) => work(sql('service')),
     close: () => Promise.resolve(),
   };

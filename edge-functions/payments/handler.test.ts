@@ -35,9 +35,14 @@ function post(action: string, body: unknown, token = resident) {
 
 const begun = () =>
   scriptedDb((text) => {
-    if (text.includes('my_open_intents')) return [];
-    if (text.includes('begin_payment'))
-      return [{ intent_id: 'i-1', amount_fen: '23975', expires_at: '2026-11-22T12:35:00Z', items }];
+    if (text.includes('start_checkout'))
+      return [
+        {
+          started: {
+            begun: { intent_id: 'i-1', amount_fen: 23975, expires_at: '2026-11-22T12:35:00+00:00', items },
+          },
+        },
+      ];
     return [];
   });
 
@@ -80,6 +85,9 @@ Deno.test('checkout: the session is created with the recomputed amount, the thre
     params.success_url,
     'https://wuye.example/bills/return?intent=i-1&session_id={CHECKOUT_SESSION_ID}',
   );
+  const start = db.calls.find((c) => c.text.includes('start_checkout'));
+  assertEquals(start?.role, 'caller');
+  assertEquals(start?.values, [bills, 'stripe', ['card', 'alipay', 'wechat_pay'], '35 minutes']);
   const attach = db.calls.find((c) => c.text.includes('attach_checkout'));
   assertEquals(attach?.role, 'caller');
   assertEquals(attach?.values.slice(0, 2), ['i-1', 'cs_1']);
@@ -119,7 +127,7 @@ Deno.test('checkout: a session for another amount is never handed out', async ()
 
 Deno.test('checkout: locked bills, foreign return URLs and anonymous callers are refused', async () => {
   const locked = scriptedDb((text) =>
-    text.includes('begin_payment') ? Object.assign(new Error('billing.bill_locked'), { code: '55P03' }) : [],
+    text.includes('start_checkout') ? Object.assign(new Error('billing.bill_locked'), { code: '55P03' }) : [],
   );
   const handler = createPaymentsHandler({ db: locked, stripe: recordingStripe({}), config });
   const res = await handler(post('checkout', { billIds: bills, returnUrl: 'https://wuye.example/r' }));
@@ -137,15 +145,21 @@ Deno.test('checkout: locked bills, foreign return URLs and anonymous callers are
 Deno.test('checkout: the same open checkout is reused; another one is expired at Stripe first', async () => {
   const open = (billIds: string[]) =>
     scriptedDb((text) => {
-      if (text.includes('my_open_intents'))
+      if (text.includes('start_checkout'))
         return [
           {
-            intent_id: 'i-0',
-            status: 'pending',
-            checkout_session_id: 'cs_0',
-            checkout_url: 'https://checkout.stripe.com/c/cs_0',
-            expires_at: new Date(Date.now() + 20 * 60_000).toISOString(),
-            bill_ids: billIds,
+            started: {
+              open: [
+                {
+                  intent_id: 'i-0',
+                  status: 'pending',
+                  checkout_session_id: 'cs_0',
+                  checkout_url: 'https://checkout.stripe.com/c/cs_0',
+                  expires_at: new Date(Date.now() + 20 * 60_000).toISOString(),
+                  bill_ids: billIds,
+                },
+              ],
+            },
           },
         ];
       if (text.includes('begin_payment'))

@@ -4,10 +4,10 @@
  *   POST /payments/checkout { billIds, returnUrl }  → { intentId, url, amountFen, reused }
  *   POST /payments/refund   { refundId }            → { refundId, status }
  *
- * The amount is recomputed in SQL (billing.begin_payment), which also locks the bills against
- * a second concurrent checkout; the checkout session is created with the intent id as the
- * Stripe idempotency key, so a retry never opens a second session. Nothing here marks a bill
- * paid: only the webhook does (decision 0008).
+ * The amount is recomputed in SQL (billing.start_checkout → begin_payment), which also locks the
+ * bills against a second concurrent checkout; the checkout session is created with the intent id
+ * as the Stripe idempotency key, so a retry never opens a second session. Nothing here marks a
+ * bill paid: only the webhook does (decision 0008).
  */
 import { callerFromVerifiedJwt } from '@shared/auth.ts';
 import { type PaymentsConfig, returnUrlAllowed } from '@shared/billing/config.ts';
@@ -62,13 +62,23 @@ async function sql<T>(
   claims: Record<string, unknown>,
   work: (sql: Sql) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await db.withCaller(claims, work);
-  } catch (err) {
-    const mapped = billingErrorStatus(err);
-    if (mapped) throw new HttpError(mapped.status, mapped.code, mapped.code);
-    throw err;
-  }
+  return db.withCaller(claims, work).catch(asHttpError);
+}
+
+/** One statement as the caller, in one round trip (begin, settings, statement, commit). */
+function one<R>(
+  db: BillingDb,
+  claims: Record<string, unknown>,
+  text: string,
+  values: unknown[],
+): Promise<R[]> {
+  return db.asCaller<R>(claims, text, values).catch(asHttpError);
+}
+
+function asHttpError(err: unknown): never {
+  const mapped = billingErrorStatus(err);
+  if (mapped) throw new HttpError(mapped.status, mapped.code, mapped.code);
+  throw err;
 }
 
 const sameSet = (a: string[], b: string[]) =>
@@ -91,12 +101,16 @@ export function createPaymentsHandler(deps: PaymentsDeps): Handler {
     }
     const billIds = [...new Set(body.billIds)];
 
-    // The caller's own open checkouts on these bills: reuse the same one, or close it first.
-    const open = await sql(deps.db, claims, async (tx) => {
-      const r = await tx.query('select * from billing.my_open_intents($1::uuid[])', [billIds]);
-      return r.rows as OpenIntent[];
-    });
-    for (const o of open) {
+    // One statement: the caller's own open checkouts on these bills (reuse the same one, or
+    // close it first), else the checkout is begun at once.
+    const begin = [billIds, deps.config.provider, [...CHECKOUT_METHODS], CHECKOUT_TTL];
+    const [{ started }] = await one<{ started: { open?: OpenIntent[]; begun?: Begun } }>(
+      deps.db,
+      claims,
+      'select billing.start_checkout($1::uuid[], $2::public.payment_provider, $3::text[], $4::interval) as started',
+      begin,
+    );
+    for (const o of started.open ?? []) {
       const fresh = new Date(o.expires_at).getTime() > now().getTime() + 60_000;
       if (o.status === 'pending' && o.checkout_url && fresh && sameSet(o.bill_ids, billIds)) {
         return json({ intentId: o.intent_id, url: o.checkout_url, reused: true });
@@ -117,18 +131,22 @@ export function createPaymentsHandler(deps: PaymentsDeps): Handler {
           }
         }
       }
-      await sql(deps.db, claims, (tx) =>
-        tx.query('select billing.cancel_intent($1, $2)', [o.intent_id, 'replaced by a new checkout']),
-      );
+      await one(deps.db, claims, 'select billing.cancel_intent($1, $2)', [
+        o.intent_id,
+        'replaced by a new checkout',
+      ]);
     }
 
-    const begun = await sql(deps.db, claims, async (tx) => {
-      const r = await tx.query(
-        `select * from billing.begin_payment($1::uuid[], $2::public.payment_provider, $3::text[], $4::interval)`,
-        [billIds, deps.config.provider, [...CHECKOUT_METHODS], CHECKOUT_TTL],
-      );
-      return r.rows[0] as Begun;
-    });
+    const begun =
+      started.begun ??
+      (
+        await one<Begun>(
+          deps.db,
+          claims,
+          'select * from billing.begin_payment($1::uuid[], $2::public.payment_provider, $3::text[], $4::interval)',
+          begin,
+        )
+      )[0];
     const intentId = begun.intent_id;
     const amountFen = Number(begun.amount_fen);
     const expiresAt = Math.floor(new Date(begun.expires_at).getTime() / 1000);
@@ -165,27 +183,24 @@ export function createPaymentsHandler(deps: PaymentsDeps): Handler {
       );
     } catch (err) {
       console.error('checkout session could not be created:', err instanceof Error ? err.message : err);
-      await sql(deps.db, claims, (tx) =>
-        tx.query('select billing.cancel_intent($1, $2)', [intentId, 'provider refused the checkout']),
-      );
+      await one(deps.db, claims, 'select billing.cancel_intent($1, $2)', [
+        intentId,
+        'provider refused the checkout',
+      ]);
       throw new HttpError(502, 'billing.payment_unavailable', 'The payment provider is not available.');
     }
     if (session.amount_total !== amountFen) {
       // Never send a payer to a session for another amount than the one recomputed here.
       await deps.stripe.checkout.sessions.expire(session.id).catch(() => {});
-      await sql(deps.db, claims, (tx) =>
-        tx.query('select billing.cancel_intent($1, $2)', [intentId, 'amount mismatch']),
-      );
+      await one(deps.db, claims, 'select billing.cancel_intent($1, $2)', [intentId, 'amount mismatch']);
       throw new HttpError(502, 'billing.payment_unavailable', 'The checkout amount did not match.');
     }
-    await sql(deps.db, claims, (tx) =>
-      tx.query('select billing.attach_checkout($1, $2, $3, to_timestamp($4))', [
-        intentId,
-        session.id,
-        session.url,
-        session.expires_at,
-      ]),
-    );
+    await one(deps.db, claims, 'select billing.attach_checkout($1, $2, $3, to_timestamp($4))', [
+      intentId,
+      session.id,
+      session.url,
+      session.expires_at,
+    ]);
     return json({ intentId, url: session.url, amountFen, reused: false });
   }
 
