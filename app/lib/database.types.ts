@@ -3141,7 +3141,10 @@ export type Database = {
         Returns: string;
       };
       expire_household_invitations: { Args: Record<PropertyKey, never>; Returns: number };
-      fast_scope: { Args: { p_key: string }; Returns: string };
+      fast_read_sql: {
+        Args: { p_key: string; p_fallback: string; p_type: string; p_default_key?: string };
+        Returns: string;
+      };
       find_unit_for_binding: {
         Args: { p_community_id: string; p_building_name: string; p_entrance: number; p_number: string };
         Returns: {
@@ -3164,6 +3167,8 @@ export type Database = {
         Args: { p_grant: Database['public']['Enums']['household_grant'] };
         Returns: string[];
       };
+      inline_policy_scope_helpers: { Args: { p_apply?: boolean }; Returns: string[] };
+      inline_scope_helper_calls: { Args: { p_expr: string }; Returns: string };
       invite_staff: {
         Args: {
           p_company_id: string;

@@ -19,21 +19,23 @@
 --     setting `tenancy.fast.<key>`, then `tenancy.fast_valid` := the request's claims. The
 --     app calls it in the same statement that sets the role and claims (app/lib/db.server.ts,
 --     one round trip, like PostgREST's `db-pre-request`).
---   * private.fast_scope(key) returns `tenancy.fast.<key>` only while `tenancy.fast_valid`
---     equals the current `request.jwt.claims`. It is a plain `language sql` function (no
---     `security definer`, no SET clause), so the planner inlines it: a policy's InitPlan
---     becomes a Result node evaluating three current_setting calls and a comparison.
 --   * The helpers used in policies (my_unit_ids, household_unit_ids, communities_with_permission,
---     member_company_ids, …) become inlinable wrappers: coalesce(<fast answer>, <the unchanged
---     memoized plpgsql computation>). CREATE OR REPLACE keeps their OIDs, so every existing
---     policy picks them up. The computations move, unchanged, to private.compute_* (security
---     definer, fixed search_path) or stay in private.resident_scope.
+--     member_company_ids, …) become inlinable wrappers:
+--       coalesce(case when tenancy.fast_valid = request.jwt.claims then tenancy.fast.<key> end,
+--                <the unchanged memoized plpgsql computation>)
+--     They are plain `language sql` functions with SQL-standard bodies (no `security definer`,
+--     no SET clause), so the planner inlines them: a policy's InitPlan becomes a Result node
+--     evaluating a few current_setting calls. Each wrapper spells the read out instead of
+--     calling a shared reader, because every nested inlining costs planning time, which
+--     custom-planned queries pay on every execution. CREATE OR REPLACE keeps their OIDs, so
+--     every existing policy picks them up. The computations move, unchanged, to
+--     private.compute_* (security definer, fixed search_path) or stay in private.resident_scope.
 --   * Invalidation: every write to a table scopes are computed from already fires
 --     private.memo_invalidate(); it now also clears `tenancy.fast_valid`, so the rest of that
 --     transaction uses the slow path (which recomputes per epoch). Only prepare_request sets
---     fast_valid, and it rewrites every fast key each time (keys it cannot answer quickly, a
---     platform operator's permission sets, are written empty and fall through), so no entry
---     of another user or another epoch can come back.
+--     fast_valid; it first blanks the per-permission keys an earlier call wrote and then
+--     rewrites every other key (a platform operator's permission sets are left to the slow
+--     path), so no entry of another user or another epoch can come back.
 --   * Claims changed inside a transaction (a test switching users, a service evaluating
 --     several subscribers) no longer match fast_valid: slow path, as before.
 --   * Callers that never call prepare_request (Storage, Realtime, SQL tests) get the same
@@ -45,24 +47,8 @@
 -- =====================================================================================
 
 -- -------------------------------------------------------------------------------------
--- The fast path: reading an answer prepare_request wrote
+-- Invalidation
 -- -------------------------------------------------------------------------------------
--- The wrappers use SQL-standard bodies (`return …`): they are parsed and their names bound
--- when the function is created, so the caller's search_path cannot change what they call,
--- and the planner still inlines them (it cannot inline a function with a SET clause).
-create or replace function private.fast_scope(p_key text)
-returns text
-language sql
-stable
-return case
-    when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-    then nullif(pg_catalog.current_setting('tenancy.fast.' || p_key, true), '')
-  end;
-comment on function private.fast_scope(text) is
-  'The answer prepare_request wrote under p_key, while it is valid for the current claims (no write to a scope table since); else null. Inlinable.';
-revoke all on function private.fast_scope(text) from public, anon;
-grant execute on function private.fast_scope(text) to authenticated, service_role;
-
 -- A write to a scope table ends the fast path for the rest of the transaction.
 create or replace function private.memo_invalidate()
 returns trigger
@@ -270,69 +256,95 @@ create or replace function private.platform_permissions()
 returns public.app_permission[]
 language sql
 stable
-return coalesce(private.fast_scope('platform_permissions')::public.app_permission[], private.compute_platform_permissions());
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.platform_permissions', true), '') end)::public.app_permission[],
+  private.compute_platform_permissions());
 
 create or replace function private.member_company_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('member_company_ids')::uuid[], private.compute_member_company_ids());
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.member_company_ids', true), '') end)::uuid[],
+  private.compute_member_company_ids());
 
 create or replace function private.my_member_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('my_member_ids')::uuid[], private.compute_my_member_ids());
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.my_member_ids', true), '') end)::uuid[],
+  private.compute_my_member_ids());
 
 create or replace function private.communities_with_permission(p_permission public.app_permission)
 returns uuid[]
 language sql
 stable
 return coalesce(
-    private.fast_scope('cwp.' || p_permission::text)::uuid[],
-    private.fast_scope('cwp')::uuid[],
-    private.compute_communities_with_permission(p_permission));
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then coalesce(
+        nullif(pg_catalog.current_setting('tenancy.fast.{k}.' || p_permission::text, true), ''),
+        nullif(pg_catalog.current_setting('tenancy.fast.{k}', true), '')) end)::uuid[],
+  private.compute_communities_with_permission(p_permission));
 
 create or replace function private.companies_with_permission(p_permission public.app_permission)
 returns uuid[]
 language sql
 stable
 return coalesce(
-    private.fast_scope('cop.' || p_permission::text)::uuid[],
-    private.fast_scope('cop')::uuid[],
-    private.compute_companies_with_permission(p_permission));
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then coalesce(
+        nullif(pg_catalog.current_setting('tenancy.fast.{k}.' || p_permission::text, true), ''),
+        nullif(pg_catalog.current_setting('tenancy.fast.{k}', true), '')) end)::uuid[],
+  private.compute_companies_with_permission(p_permission));
 
 create or replace function private.my_unit_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('resident_units')::uuid[], private.resident_scope('units'));
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.resident_units', true), '') end)::uuid[],
+  private.resident_scope('units'));
 
 create or replace function private.my_community_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('resident_communities')::uuid[], private.resident_scope('communities'));
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.resident_communities', true), '') end)::uuid[],
+  private.resident_scope('communities'));
 
 create or replace function private.resident_company_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('resident_companies')::uuid[], private.resident_scope('companies'));
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.resident_companies', true), '') end)::uuid[],
+  private.resident_scope('companies'));
 
 create or replace function private.owned_unit_ids()
 returns uuid[]
 language sql
 stable
-return coalesce(private.fast_scope('resident_owned')::uuid[], private.resident_scope('owned'));
+return coalesce(
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.resident_owned', true), '') end)::uuid[],
+  private.resident_scope('owned'));
 
 create or replace function private.household_unit_ids(p_grant public.household_grant)
 returns uuid[]
 language sql
 stable
 return coalesce(
-    private.fast_scope('household.' || p_grant::text)::uuid[],
-    private.resident_scope('household_' || pg_catalog.replace(p_grant::text, '.', '_')));
+  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
+      then nullif(pg_catalog.current_setting('tenancy.fast.household.' || p_grant::text, true), '') end)::uuid[],
+  private.resident_scope('household_' || pg_catalog.replace(p_grant::text, '.', '_')));
 
 -- -------------------------------------------------------------------------------------
 -- One call that loads the whole scope of the request
@@ -456,3 +468,126 @@ comment on function private.prepare_request() is
   'Computes the caller''s whole RLS scope and writes it to the fast path (tenancy.fast.*, valid for the current claims until a scope table is written). Called with the request''s claims, like PostgREST''s db-pre-request; optional for correctness.';
 revoke all on function private.prepare_request() from public, anon;
 grant execute on function private.prepare_request() to authenticated, service_role;
+
+-- -------------------------------------------------------------------------------------
+-- Policies read the fast path directly
+-- -------------------------------------------------------------------------------------
+-- Inlining a wrapper costs planning time on every plan (its stored body is decompressed and
+-- read back into a tree: ~15-20 µs per call site), which queries planned per execution (a
+-- custom plan, e.g. the directory's room/phone search) pay each time; a policy's own
+-- expression comes ready-made from the relation cache. So policies get the wrappers' bodies
+-- written into them: private.inline_policy_scope_helpers() rewrites every policy in `public`,
+-- `audit` and `private` that calls a scope helper with constant arguments, replacing the call by the same
+-- expression the planner would have inlined. The meaning is unchanged; the wrappers stay
+-- for plpgsql and server code. A migration that adds such policies ends with
+-- `select count(*) from private.inline_policy_scope_helpers();` (lint
+-- scope_helper_not_inlined in tests/db/lints fails the build otherwise).
+
+-- The fast read of one key as SQL text: the same expression as the wrappers above.
+create or replace function private.fast_read_sql(p_key text, p_fallback text, p_type text, p_default_key text default null)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select format(
+    'coalesce((case when pg_catalog.current_setting(''tenancy.fast_valid'', true) = pg_catalog.current_setting(''request.jwt.claims'', true) then %s end)::%s, %s)',
+    case when p_default_key is null
+      then format('nullif(pg_catalog.current_setting(%L, true), '''')', 'tenancy.fast.' || p_key)
+      else format('coalesce(nullif(pg_catalog.current_setting(%L, true), ''''), nullif(pg_catalog.current_setting(%L, true), ''''))',
+                  'tenancy.fast.' || p_key, 'tenancy.fast.' || p_default_key)
+    end,
+    p_type, p_fallback)
+$$;
+comment on function private.fast_read_sql(text, text, text, text) is
+  'SQL text of a fast-path read of tenancy.fast.<p_key> (or p_default_key), cast to p_type, falling back to p_fallback. Used by inline_policy_scope_helpers.';
+
+-- An expression (deparsed with an empty search_path, so every name is qualified) with each
+-- constant-argument scope helper call replaced by its inlined body.
+create or replace function private.inline_scope_helper_calls(p_expr text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v text := p_expr;
+  v_arg text;
+  v_simple constant text[][] := array[
+    ['private.my_unit_ids()', 'resident_units', 'private.resident_scope(''units''::text)', 'uuid[]'],
+    ['private.my_community_ids()', 'resident_communities', 'private.resident_scope(''communities''::text)', 'uuid[]'],
+    ['private.resident_company_ids()', 'resident_companies', 'private.resident_scope(''companies''::text)', 'uuid[]'],
+    ['private.owned_unit_ids()', 'resident_owned', 'private.resident_scope(''owned''::text)', 'uuid[]'],
+    ['private.member_company_ids()', 'member_company_ids', 'private.compute_member_company_ids()', 'uuid[]'],
+    ['private.my_member_ids()', 'my_member_ids', 'private.compute_my_member_ids()', 'uuid[]'],
+    ['private.platform_permissions()', 'platform_permissions', 'private.compute_platform_permissions()', 'public.app_permission[]']
+  ];
+begin
+  if v is null then
+    return null;
+  end if;
+  for i in 1 .. array_length(v_simple, 1) loop
+    v := replace(v, v_simple[i][1], private.fast_read_sql(v_simple[i][2], v_simple[i][3], v_simple[i][4]));
+  end loop;
+  for v_arg in select distinct m[1] from regexp_matches(v, 'private\.communities_with_permission\(''([a-z_.]+)''::public\.app_permission\)', 'g') m loop
+    v := replace(v, format('private.communities_with_permission(%L::public.app_permission)', v_arg),
+      private.fast_read_sql('cwp.' || v_arg, format('private.compute_communities_with_permission(%L::public.app_permission)', v_arg), 'uuid[]', 'cwp'));
+  end loop;
+  for v_arg in select distinct m[1] from regexp_matches(v, 'private\.companies_with_permission\(''([a-z_.]+)''::public\.app_permission\)', 'g') m loop
+    v := replace(v, format('private.companies_with_permission(%L::public.app_permission)', v_arg),
+      private.fast_read_sql('cop.' || v_arg, format('private.compute_companies_with_permission(%L::public.app_permission)', v_arg), 'uuid[]', 'cop'));
+  end loop;
+  for v_arg in select distinct m[1] from regexp_matches(v, 'private\.household_unit_ids\(''([a-z_.]+)''::public\.household_grant\)', 'g') m loop
+    v := replace(v, format('private.household_unit_ids(%L::public.household_grant)', v_arg),
+      private.fast_read_sql('household.' || v_arg, format('private.resident_scope(%L::text)', 'household_' || replace(v_arg, '.', '_')), 'uuid[]'));
+  end loop;
+  return v;
+end
+$$;
+comment on function private.inline_scope_helper_calls(text) is
+  'Replaces constant-argument scope helper calls in a deparsed expression by the expression the planner would inline for them.';
+
+create or replace function private.inline_policy_scope_helpers(p_apply boolean default true)
+returns setof text
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  r record;
+  v_qual text;
+  v_check text;
+begin
+  for r in
+    select p.polname, n.nspname, c.relname,
+           pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
+           pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+    from pg_catalog.pg_policy p
+    join pg_catalog.pg_class c on c.oid = p.polrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where n.nspname in ('public', 'audit', 'private')
+    order by n.nspname, c.relname, p.polname
+  loop
+    v_qual := private.inline_scope_helper_calls(r.qual);
+    v_check := private.inline_scope_helper_calls(r.with_check);
+    if v_qual is not distinct from r.qual and v_check is not distinct from r.with_check then
+      continue;
+    end if;
+    if p_apply and v_qual is distinct from r.qual then
+      execute format('alter policy %I on %I.%I using (%s)', r.polname, r.nspname, r.relname, v_qual);
+    end if;
+    if p_apply and v_check is distinct from r.with_check then
+      execute format('alter policy %I on %I.%I with check (%s)', r.polname, r.nspname, r.relname, v_check);
+    end if;
+    return next format('%I.%I: %s', r.nspname, r.relname, r.polname);
+  end loop;
+end
+$$;
+comment on function private.inline_policy_scope_helpers(boolean) is
+  'Rewrites every policy in public, audit and private that calls a scope helper with constant arguments so it reads the fast path directly (same meaning, cheaper to plan); returns the policies changed. With p_apply = false only lists them. Run at the end of a migration that adds policies.';
+
+revoke all on function private.fast_read_sql(text, text, text, text) from public, anon, authenticated;
+revoke all on function private.inline_scope_helper_calls(text) from public, anon, authenticated;
+revoke all on function private.inline_policy_scope_helpers(boolean) from public, anon, authenticated;
+
+select count(*) from private.inline_policy_scope_helpers();

@@ -105,6 +105,12 @@ const BAD_EXAMPLES: Record<string, { sql: string; flags: string }> = {
     sql: 'create table private.bad_silent (id int primary key);',
     flags: 'private.bad_silent',
   },
+  scope_helper_not_inlined: {
+    sql: `create table public.bad_slow (id int primary key, unit_id uuid); alter table public.bad_slow enable row level security;
+          create policy mine on public.bad_slow for select to authenticated
+            using (unit_id = any ((select private.my_unit_ids())::uuid[]));`,
+    flags: 'public.bad_slow: mine',
+  },
   update_policy_without_check: {
     sql: `create table public.bad_update (id int primary key); alter table public.bad_update enable row level security;
           create policy edit on public.bad_update for update to authenticated using (id > 0);`,
