@@ -3142,7 +3142,7 @@ export type Database = {
       };
       expire_household_invitations: { Args: Record<PropertyKey, never>; Returns: number };
       fast_read_sql: {
-        Args: { p_key: string; p_fallback: string; p_type: string; p_default_key?: string };
+        Args: { p_key_sql: string; p_fallback: string; p_type: string; p_default_key_sql?: string };
         Returns: string;
       };
       find_unit_for_binding: {

@@ -248,103 +248,61 @@ end
 $$;
 
 -- -------------------------------------------------------------------------------------
--- The helpers as inlinable wrappers: the memoized answer, else the computation
+-- The helpers as inlinable wrappers: the prepared answer, else the computation
 -- -------------------------------------------------------------------------------------
--- CREATE OR REPLACE keeps each function's OID, so every policy that calls it now gets the
--- inlined form, and its grants stay as they were.
-create or replace function private.platform_permissions()
-returns public.app_permission[]
+-- The fast read as SQL text (one definition, used for the wrappers below and for the policies
+-- further down): while tenancy.fast_valid holds the current claims, the setting named by
+-- p_key_sql (or, if that is empty, p_default_key_sql), cast to p_type; else p_fallback.
+create or replace function private.fast_read_sql(p_key_sql text, p_fallback text, p_type text, p_default_key_sql text default null)
+returns text
 language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.platform_permissions', true), '') end)::public.app_permission[],
-  private.compute_platform_permissions());
+immutable
+set search_path = ''
+as $$
+  select format(
+    'coalesce((case when pg_catalog.current_setting(''tenancy.fast_valid'', true) = pg_catalog.current_setting(''request.jwt.claims'', true) then %s end)::%s, %s)',
+    case when p_default_key_sql is null
+      then format('nullif(pg_catalog.current_setting(%s, true), '''')', p_key_sql)
+      else format('coalesce(nullif(pg_catalog.current_setting(%s, true), ''''), nullif(pg_catalog.current_setting(%s, true), ''''))',
+                  p_key_sql, p_default_key_sql)
+    end,
+    p_type, p_fallback)
+$$;
+comment on function private.fast_read_sql(text, text, text, text) is
+  'SQL text of a fast-path read: the setting named by p_key_sql (else p_default_key_sql) cast to p_type while valid for the current claims, else p_fallback.';
+revoke all on function private.fast_read_sql(text, text, text, text) from public, anon, authenticated;
 
-create or replace function private.member_company_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.member_company_ids', true), '') end)::uuid[],
-  private.compute_member_company_ids());
-
-create or replace function private.my_member_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.my_member_ids', true), '') end)::uuid[],
-  private.compute_my_member_ids());
-
-create or replace function private.communities_with_permission(p_permission public.app_permission)
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then coalesce(
-        nullif(pg_catalog.current_setting('tenancy.fast.{k}.' || p_permission::text, true), ''),
-        nullif(pg_catalog.current_setting('tenancy.fast.{k}', true), '')) end)::uuid[],
-  private.compute_communities_with_permission(p_permission));
-
-create or replace function private.companies_with_permission(p_permission public.app_permission)
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then coalesce(
-        nullif(pg_catalog.current_setting('tenancy.fast.{k}.' || p_permission::text, true), ''),
-        nullif(pg_catalog.current_setting('tenancy.fast.{k}', true), '')) end)::uuid[],
-  private.compute_companies_with_permission(p_permission));
-
-create or replace function private.my_unit_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.resident_units', true), '') end)::uuid[],
-  private.resident_scope('units'));
-
-create or replace function private.my_community_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.resident_communities', true), '') end)::uuid[],
-  private.resident_scope('communities'));
-
-create or replace function private.resident_company_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.resident_companies', true), '') end)::uuid[],
-  private.resident_scope('companies'));
-
-create or replace function private.owned_unit_ids()
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.resident_owned', true), '') end)::uuid[],
-  private.resident_scope('owned'));
-
-create or replace function private.household_unit_ids(p_grant public.household_grant)
-returns uuid[]
-language sql
-stable
-return coalesce(
-  (case when pg_catalog.current_setting('tenancy.fast_valid', true) = pg_catalog.current_setting('request.jwt.claims', true)
-      then nullif(pg_catalog.current_setting('tenancy.fast.household.' || p_grant::text, true), '') end)::uuid[],
-  private.resident_scope('household_' || pg_catalog.replace(p_grant::text, '.', '_')));
+-- CREATE OR REPLACE keeps each function's OID and grants, so every policy and function that
+-- calls it gets the new body. Keys: see prepare_request below.
+do $$
+declare
+  w record;
+begin
+  for w in
+    select * from (values
+      ('platform_permissions()', 'public.app_permission[]', $k$'tenancy.fast.platform_permissions'$k$,
+       'private.compute_platform_permissions()', null),
+      ('member_company_ids()', 'uuid[]', $k$'tenancy.fast.member_company_ids'$k$, 'private.compute_member_company_ids()', null),
+      ('my_member_ids()', 'uuid[]', $k$'tenancy.fast.my_member_ids'$k$, 'private.compute_my_member_ids()', null),
+      ('communities_with_permission(p_permission public.app_permission)', 'uuid[]',
+       $k$'tenancy.fast.cwp.' || p_permission::text$k$, 'private.compute_communities_with_permission(p_permission)',
+       $k$'tenancy.fast.cwp'$k$),
+      ('companies_with_permission(p_permission public.app_permission)', 'uuid[]',
+       $k$'tenancy.fast.cop.' || p_permission::text$k$, 'private.compute_companies_with_permission(p_permission)',
+       $k$'tenancy.fast.cop'$k$),
+      ('my_unit_ids()', 'uuid[]', $k$'tenancy.fast.resident_units'$k$, $k$private.resident_scope('units')$k$, null),
+      ('my_community_ids()', 'uuid[]', $k$'tenancy.fast.resident_communities'$k$, $k$private.resident_scope('communities')$k$, null),
+      ('resident_company_ids()', 'uuid[]', $k$'tenancy.fast.resident_companies'$k$, $k$private.resident_scope('companies')$k$, null),
+      ('owned_unit_ids()', 'uuid[]', $k$'tenancy.fast.resident_owned'$k$, $k$private.resident_scope('owned')$k$, null),
+      ('household_unit_ids(p_grant public.household_grant)', 'uuid[]', $k$'tenancy.fast.household.' || p_grant::text$k$,
+       $k$private.resident_scope('household_' || pg_catalog.replace(p_grant::text, '.', '_'))$k$, null)
+    ) as t (signature, result_type, key_sql, fallback, default_key_sql)
+  loop
+    execute format('create or replace function private.%s returns %s language sql stable return %s',
+      w.signature, w.result_type, private.fast_read_sql(w.key_sql, w.fallback, w.result_type, w.default_key_sql));
+  end loop;
+end
+$$;
 
 -- -------------------------------------------------------------------------------------
 -- One call that loads the whole scope of the request
@@ -483,25 +441,6 @@ grant execute on function private.prepare_request() to authenticated, service_ro
 -- `select count(*) from private.inline_policy_scope_helpers();` (lint
 -- scope_helper_not_inlined in tests/db/lints fails the build otherwise).
 
--- The fast read of one key as SQL text: the same expression as the wrappers above.
-create or replace function private.fast_read_sql(p_key text, p_fallback text, p_type text, p_default_key text default null)
-returns text
-language sql
-immutable
-set search_path = ''
-as $$
-  select format(
-    'coalesce((case when pg_catalog.current_setting(''tenancy.fast_valid'', true) = pg_catalog.current_setting(''request.jwt.claims'', true) then %s end)::%s, %s)',
-    case when p_default_key is null
-      then format('nullif(pg_catalog.current_setting(%L, true), '''')', 'tenancy.fast.' || p_key)
-      else format('coalesce(nullif(pg_catalog.current_setting(%L, true), ''''), nullif(pg_catalog.current_setting(%L, true), ''''))',
-                  'tenancy.fast.' || p_key, 'tenancy.fast.' || p_default_key)
-    end,
-    p_type, p_fallback)
-$$;
-comment on function private.fast_read_sql(text, text, text, text) is
-  'SQL text of a fast-path read of tenancy.fast.<p_key> (or p_default_key), cast to p_type, falling back to p_fallback. Used by inline_policy_scope_helpers.';
-
 -- An expression (deparsed with an empty search_path, so every name is qualified) with each
 -- constant-argument scope helper call replaced by its inlined body.
 create or replace function private.inline_scope_helper_calls(p_expr text)
@@ -527,19 +466,22 @@ begin
     return null;
   end if;
   for i in 1 .. array_length(v_simple, 1) loop
-    v := replace(v, v_simple[i][1], private.fast_read_sql(v_simple[i][2], v_simple[i][3], v_simple[i][4]));
+    v := replace(v, v_simple[i][1], private.fast_read_sql(quote_literal('tenancy.fast.' || v_simple[i][2]), v_simple[i][3], v_simple[i][4]));
   end loop;
   for v_arg in select distinct m[1] from regexp_matches(v, 'private\.communities_with_permission\(''([a-z_.]+)''::public\.app_permission\)', 'g') m loop
     v := replace(v, format('private.communities_with_permission(%L::public.app_permission)', v_arg),
-      private.fast_read_sql('cwp.' || v_arg, format('private.compute_communities_with_permission(%L::public.app_permission)', v_arg), 'uuid[]', 'cwp'));
+      private.fast_read_sql(quote_literal('tenancy.fast.cwp.' || v_arg), format('private.compute_communities_with_permission(%L::public.app_permission)', v_arg),
+        'uuid[]', quote_literal('tenancy.fast.cwp')));
   end loop;
   for v_arg in select distinct m[1] from regexp_matches(v, 'private\.companies_with_permission\(''([a-z_.]+)''::public\.app_permission\)', 'g') m loop
     v := replace(v, format('private.companies_with_permission(%L::public.app_permission)', v_arg),
-      private.fast_read_sql('cop.' || v_arg, format('private.compute_companies_with_permission(%L::public.app_permission)', v_arg), 'uuid[]', 'cop'));
+      private.fast_read_sql(quote_literal('tenancy.fast.cop.' || v_arg), format('private.compute_companies_with_permission(%L::public.app_permission)', v_arg),
+        'uuid[]', quote_literal('tenancy.fast.cop')));
   end loop;
   for v_arg in select distinct m[1] from regexp_matches(v, 'private\.household_unit_ids\(''([a-z_.]+)''::public\.household_grant\)', 'g') m loop
     v := replace(v, format('private.household_unit_ids(%L::public.household_grant)', v_arg),
-      private.fast_read_sql('household.' || v_arg, format('private.resident_scope(%L::text)', 'household_' || replace(v_arg, '.', '_')), 'uuid[]'));
+      private.fast_read_sql(quote_literal('tenancy.fast.household.' || v_arg), format('private.resident_scope(%L::text)', 'household_' || replace(v_arg, '.', '_')),
+        'uuid[]'));
   end loop;
   return v;
 end
@@ -586,7 +528,6 @@ $$;
 comment on function private.inline_policy_scope_helpers(boolean) is
   'Rewrites every policy in public, audit and private that calls a scope helper with constant arguments so it reads the fast path directly (same meaning, cheaper to plan); returns the policies changed. With p_apply = false only lists them. Run at the end of a migration that adds policies.';
 
-revoke all on function private.fast_read_sql(text, text, text, text) from public, anon, authenticated;
 revoke all on function private.inline_scope_helper_calls(text) from public, anon, authenticated;
 revoke all on function private.inline_policy_scope_helpers(boolean) from public, anon, authenticated;
 
