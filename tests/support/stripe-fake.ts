@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local Stripe for tests and benchmarks: speaks Stripe's JSON for the calls billing makes
- * (create/retrieve/expire Checkout Sessions, create refunds), replays idempotency keys as
+ * (create/retrieve/expire Checkout Sessions, create refunds — whole or partial, never more than
+ * the unrefunded amount — and list a payment's refunds), replays idempotency keys as
  * Stripe does for 24 h, and records every request so tests can assert what was sent.
  * The real `stripe` client reaches it through its host/port/protocol options.
  */
@@ -197,14 +198,32 @@ export async function startStripeFake(): Promise<StripeFake> {
         return reply(200, expand(s, []));
       }
     }
+    if (parts[0] === 'v1' && parts[1] === 'refunds' && !parts[2] && req.method === 'GET') {
+      const pi = String(params.payment_intent ?? '');
+      const data = [...refunds.values()].filter((r) => r.payment_intent === pi).reverse();
+      return send(res, 200, { object: 'list', data, has_more: false, url: '/v1/refunds' });
+    }
     if (parts[0] === 'v1' && parts[1] === 'refunds' && req.method === 'POST') {
       const pi = String(params.payment_intent ?? '');
       const s = [...sessions.values()].find((x) => x.payment_intent === pi);
       if (!s) return error(res, 400, `No such payment_intent: '${pi}'`);
+      const refunded = [...refunds.values()]
+        .filter((r) => r.payment_intent === pi && r.status === 'succeeded')
+        .reduce((n, r) => n + Number(r.amount), 0);
+      const amount = Number(params.amount ?? s.amount_total - refunded);
+      if (refunded + amount > s.amount_total) {
+        return send(res, 400, {
+          error: {
+            type: 'invalid_request_error',
+            code: 'amount_too_large',
+            message: `Refund amount (${amount}) is greater than unrefunded amount on charge (${s.amount_total - refunded})`,
+          },
+        });
+      }
       const refund = {
         id: id('re_'),
         object: 'refund',
-        amount: Number(params.amount ?? s.amount_total),
+        amount,
         currency: s.currency,
         payment_intent: pi,
         status: 'succeeded',

@@ -443,3 +443,195 @@ describe('reminders job', () => {
     expect(offsets.rows.map((r) => r.offset_days)).toEqual([7]);
   });
 });
+
+describe('prepayment and partial refunds through the functions', () => {
+  /** SQL as a persona, in one transaction (role and claims as withUser sets them). */
+  async function asPersona<T>(
+    persona: keyof BillingWorld['users'],
+    sql: string,
+    values: unknown[],
+  ): Promise<T[]> {
+    const client = await platform.sql.connect();
+    try {
+      await client.query('begin');
+      await client.query(
+        `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+        [JSON.stringify(w.users[persona].claims)],
+      );
+      const r = await client.query(sql, values);
+      await client.query('commit');
+      return r.rows as T[];
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  const reserve = async (persona: keyof BillingWorld['users'], unitId: string, months: number) =>
+    (
+      await asPersona<{ prepayment_id: string; bill_ids: string[]; net_fen: number }>(
+        persona,
+        'select * from billing.reserve_prepayment($1, $2, $3)',
+        [unitId, w.items.property, months],
+      )
+    )[0];
+  let paymentId: string;
+  let paymentIntent: string;
+
+  it('a prepayment goes through the ordinary checkout: one line per prepaid bill, net of the discount', async () => {
+    await platform.sql.query('update public.fee_items set prepay_max_months = 12 where id = $1', [
+      w.items.property,
+    ]);
+    const reserved = await reserve('owner_u1', w.units.u1.id, 12);
+    expect(reserved.bill_ids).toHaveLength(12);
+    const before = fake.requests.length;
+    const res = await callPayments('owner_u1', 'checkout', {
+      billIds: reserved.bill_ids,
+      returnUrl: RETURN_URL,
+    });
+    expect(res.status).toBe(200);
+    const create = fake.requests
+      .slice(before)
+      .find((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions');
+    expect(create?.idempotencyKey).toBe(`checkout-${res.body.intentId}`);
+    const items = create?.params.line_items as Array<{ price_data: { unit_amount: string } }>;
+    expect(items).toHaveLength(12);
+    // 89.5 m² × 2.50 = 223.75 a month; 12 months at 5 % off = 2,550.75, spread over the bills.
+    expect(items.reduce((n, i) => n + Number(i.price_data.unit_amount), 0)).toBe(255_075);
+    expect(Number(reserved.net_fen)).toBe(255_075);
+
+    const intent = (
+      await platform.sql.query('select checkout_session_id from public.payment_intents where id = $1', [
+        res.body.intentId,
+      ])
+    ).rows[0];
+    const session = fake.complete(intent.checkout_session_id, { method: 'card', paid: true });
+    paymentIntent = String(session.payment_intent);
+    const evt = event('checkout.session.completed', { id: intent.checkout_session_id });
+    const outcomes = await Promise.all([deliver(evt), deliver(evt)]);
+    expect(outcomes.map((o) => o.body.outcome).sort()).toEqual(['duplicate_event', 'settled']);
+    const settled = await platform.sql.query(
+      `select p.status as prepayment, pay.id as payment_id, (select array_agg(distinct b.status::text) from public.bills b
+         where b.prepayment_id = p.id) as bills
+       from public.prepayments p join public.payments pay on pay.id = p.payment_id where p.id = $1`,
+      [reserved.prepayment_id],
+    );
+    expect(settled.rows[0]).toMatchObject({ prepayment: 'paid', bills: ['paid'] });
+    paymentId = settled.rows[0].payment_id;
+  });
+
+  it('an expired prepayment checkout removes its bills (through the webhook)', async () => {
+    const reserved = await reserve('neighbour_c1', w.units.u2.id, 3);
+    const res = await callPayments('neighbour_c1', 'checkout', {
+      billIds: reserved.bill_ids,
+      returnUrl: RETURN_URL,
+    });
+    expect(res.status).toBe(200);
+    const intent = (
+      await platform.sql.query('select checkout_session_id from public.payment_intents where id = $1', [
+        res.body.intentId,
+      ])
+    ).rows[0];
+    fake.sessions.set(intent.checkout_session_id, {
+      ...(fake.sessions.get(intent.checkout_session_id) as NonNullable<ReturnType<typeof fake.sessions.get>>),
+      status: 'expired',
+    });
+    expect(
+      (await deliver(event('checkout.session.expired', { id: intent.checkout_session_id }))).body.outcome,
+    ).toBe('expired');
+    const left = await platform.sql.query(
+      'select count(*)::int as n from public.bills where id = any ($1::uuid[])',
+      [reserved.bill_ids],
+    );
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it('partial refunds go to Stripe with their amount and idempotency key; charge.refunded and refund.* are applied once', async () => {
+    const bills = (
+      await platform.sql.query<{ bill_id: string; paid: number }>(
+        `select bill_id, (amount_fen + late_fee_fen)::int as paid from public.payment_bills where payment_id = $1
+         order by bill_id`,
+        [paymentId],
+      )
+    ).rows;
+    const refundOf = async (items: object[] | null, reason: string) =>
+      (
+        await asPersona<{ refund_id: string; status: string }>(
+          'finance_a',
+          'select * from billing.request_refund($1, $2, $3::jsonb)',
+          [paymentId, reason, items ? JSON.stringify(items) : null],
+        )
+      )[0];
+
+    const first = await refundOf([{ billId: bills[0].bill_id, amountFen: 1_000 }], '部分退款：多收');
+    expect(first.status).toBe('pending');
+    expect((await callPayments('front_desk_c1', 'refund', { refundId: first.refund_id })).status).toBe(403);
+    const res = await callPayments('finance_a', 'refund', { refundId: first.refund_id });
+    expect(res).toMatchObject({ status: 200, body: { status: 'succeeded', outcome: 'refund_succeeded' } });
+    const call = fake.requests.filter((r) => r.path === '/v1/refunds' && r.method === 'POST').at(-1);
+    expect(call).toMatchObject({
+      idempotencyKey: `refund-${first.refund_id}`,
+      params: { payment_intent: paymentIntent, amount: '1000', metadata: { refund_id: first.refund_id } },
+    });
+    // Asked again (a retry): the same Stripe refund (idempotency key), nothing more.
+    const again = await callPayments('finance_a', 'refund', { refundId: first.refund_id });
+    expect(again.body).toMatchObject({ status: 'succeeded' });
+
+    const second = await refundOf([{ billId: bills[1].bill_id, amountFen: bills[1].paid }], '第二个月退订');
+    expect((await callPayments('finance_a', 'refund', { refundId: second.refund_id })).status).toBe(200);
+
+    // Stripe then tells us: charge.refunded (twice) and refund.created. The function lists the
+    // charge's refunds again and finds both already applied.
+    const charge = { id: `ch_${paymentIntent.slice(3)}`, object: 'charge', payment_intent: paymentIntent };
+    const evt = event('charge.refunded', charge);
+    const outcomes = await Promise.all([deliver(evt), deliver(evt)]);
+    expect(outcomes.map((o) => o.body.outcome).sort()).toEqual(['duplicate_event', 'ignored:no_change']);
+    expect(
+      fake.requests.some(
+        (r) => r.method === 'GET' && r.path === '/v1/refunds' && r.params.payment_intent === paymentIntent,
+      ),
+    ).toBe(true);
+    const refundObj = [...fake.refunds.values()].find(
+      (r) => (r.metadata as Record<string, string>).refund_id === second.refund_id,
+    );
+    expect((await deliver(event('refund.created', refundObj as Record<string, unknown>))).body.outcome).toBe(
+      'ignored:succeeded',
+    );
+
+    const state = await platform.sql.query(
+      `select status, refund_fen::int, amount_fen::int from public.payments where id = $1`,
+      [paymentId],
+    );
+    expect(state.rows[0]).toMatchObject({ status: 'partially_refunded', refund_fen: 1_000 + bills[1].paid });
+    const statuses = await platform.sql.query<{ id: string; status: string }>(
+      'select id, status from public.bills where id = any ($1::uuid[])',
+      [[bills[0].bill_id, bills[1].bill_id]],
+    );
+    expect(Object.fromEntries(statuses.rows.map((r) => [r.id, r.status]))).toEqual({
+      [bills[0].bill_id]: 'partially_refunded',
+      [bills[1].bill_id]: 'refunded',
+    });
+
+    // What is left, then nothing more: the database refuses before Stripe is asked.
+    const rest = await refundOf(null, '退房，余款全退');
+    expect((await callPayments('finance_a', 'refund', { refundId: rest.refund_id })).body).toMatchObject({
+      status: 'succeeded',
+    });
+    const stripeCalls = fake.requests.filter((r) => r.path === '/v1/refunds' && r.method === 'POST').length;
+    await expect(refundOf([{ billId: bills[2].bill_id, amountFen: 1 }], '多退')).rejects.toMatchObject({
+      message: 'billing.payment_not_refundable',
+    });
+    expect(fake.requests.filter((r) => r.path === '/v1/refunds' && r.method === 'POST')).toHaveLength(
+      stripeCalls,
+    );
+    const total = [...fake.refunds.values()]
+      .filter((r) => r.payment_intent === paymentIntent)
+      .reduce((n, r) => n + Number(r.amount), 0);
+    expect(total).toBe(state.rows[0].amount_fen);
+    expect(
+      (await platform.sql.query('select status from public.payments where id = $1', [paymentId])).rows[0]
+        .status,
+    ).toBe('refunded');
+  });
+});
