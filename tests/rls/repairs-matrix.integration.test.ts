@@ -2,9 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../app/lib/db.server';
 import { createTestDatabase } from '../support/platform';
+import { type MatrixSpec, matrixTests, newTally, tallyLine } from './support/matrix';
 import { buildRepairsWorld, createObject, type RepairsWorld } from './support/repairs-world';
-import { attemptAs, type Outcome, rows } from './support/run-as';
-import { buildTenancyWorld, PERSONAS, type Persona, type TenancyWorld } from './support/world';
+import { rows } from './support/run-as';
+import { buildTenancyWorld, type TenancyWorld } from './support/world';
 
 /**
  * The authorization matrix of repairs: table × verb (and workflow step) × persona → allow/deny.
@@ -17,14 +18,7 @@ import { buildTenancyWorld, PERSONAS, type Persona, type TenancyWorld } from './
  */
 
 type W = TenancyWorld & { r: RepairsWorld };
-type Ctx = { w: W; persona: Persona; arranged: string };
-type Cell = {
-  allow: readonly Persona[];
-  arrange?: (tx: Tx, w: W) => Promise<string>;
-  act: (tx: Tx, c: Ctx) => Promise<number>;
-  refusals?: readonly string[];
-};
-type Spec = { table: string; cells: Record<string, Cell> };
+type Spec = MatrixSpec<W>;
 
 // ----- persona groups --------------------------------------------------------------
 const SERVICE = ['service_role'] as const;
@@ -744,7 +738,7 @@ describe('repairs authorization matrix', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let client: pg.Client;
   let world: W;
-  const tally = { cells: 0, leaks: [] as string[], wronglyDenied: [] as string[] };
+  const tally = newTally();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -767,41 +761,10 @@ describe('repairs authorization matrix', () => {
   afterAll(async () => {
     await client?.end();
     await db?.drop();
-    process.stdout.write(
-      `repairs matrix: ${tally.cells} cells, ${tally.leaks.length} leaks, ${tally.wronglyDenied.length} wrongly denied\n`,
-    );
+    process.stdout.write(tallyLine('repairs', tally));
   });
 
-  for (const spec of [...TABLES, FUNCTIONS]) {
-    describe(spec.table, () => {
-      for (const [verb, cell] of Object.entries(spec.cells)) {
-        it(`${verb}: allowed for ${cell.allow.length === 0 ? 'nobody' : cell.allow.join(', ')}`, async () => {
-          const expected: Record<string, Outcome> = {};
-          const actual: Record<string, Outcome> = {};
-          for (const persona of PERSONAS) {
-            expected[persona] = cell.allow.includes(persona) ? 'allow' : 'deny';
-            actual[persona] = await attemptAs(
-              client,
-              world.claims[persona],
-              (tx, arranged: string) => cell.act(tx, { w: world, persona, arranged }),
-              cell.arrange ? (tx) => cell.arrange!(tx, world) : undefined,
-              cell.refusals,
-            );
-            tally.cells += 1;
-            if (actual[persona] === 'allow' && expected[persona] === 'deny')
-              tally.leaks.push(`${spec.table} ${verb} ${persona}`);
-            if (actual[persona] === 'deny' && expected[persona] === 'allow')
-              tally.wronglyDenied.push(`${spec.table} ${verb} ${persona}`);
-          }
-          // Listed as "persona: expected → actual", so a failure names every wrong cell.
-          const wrong = PERSONAS.filter((p) => actual[p] !== expected[p]).map(
-            (p) => `${p}: ${expected[p]} → ${actual[p]}`,
-          );
-          expect(wrong).toEqual([]);
-        });
-      }
-    });
-  }
+  matrixTests([...TABLES, FUNCTIONS], () => ({ client, world }), tally);
 
   it('covers select, insert, update and delete of every repairs table', () => {
     for (const table of [

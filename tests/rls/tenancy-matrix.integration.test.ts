@@ -2,8 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../app/lib/db.server';
 import { createTestDatabase } from '../support/platform';
-import { attemptAs, type Outcome, rows } from './support/run-as';
-import { buildTenancyWorld, createUser, PERSONAS, type Persona, type TenancyWorld } from './support/world';
+import { type MatrixSpec, matrixTests, newTally, tallyLine } from './support/matrix';
+import { rows } from './support/run-as';
+import { buildTenancyWorld, createUser, PERSONAS, type TenancyWorld } from './support/world';
 
 /**
  * The authorization matrix of the tenancy tables: table × verb × persona → allow/deny.
@@ -13,17 +14,7 @@ import { buildTenancyWorld, createUser, PERSONAS, type Persona, type TenancyWorl
  * `move_*` rows try to carry a row into another community or company by UPDATE: nobody may.
  */
 
-type Ctx = { w: TenancyWorld; persona: Persona; arranged: string };
-type Cell = {
-  /** Personas that must be allowed; all others must be denied. */
-  allow: readonly Persona[];
-  /** Creates, as the owner, a row the attempt needs (returns its key). */
-  arrange?: (tx: Tx, w: TenancyWorld) => Promise<string>;
-  act: (tx: Tx, c: Ctx) => Promise<number>;
-  /** SQLSTATEs besides 42501 that count as a refusal here (documented per cell). */
-  refusals?: readonly string[];
-};
-type TableSpec = { table: string; cells: Record<string, Cell> };
+type TableSpec = MatrixSpec<TenancyWorld>;
 
 // ----- persona groups --------------------------------------------------------------
 const SERVICE = ['service_role'] as const;
@@ -770,7 +761,7 @@ describe('tenancy authorization matrix', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let client: pg.Client;
   let world: TenancyWorld;
-  const tally = { cells: 0, leaks: [] as string[], wronglyDenied: [] as string[] };
+  const tally = newTally();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -783,38 +774,10 @@ describe('tenancy authorization matrix', () => {
     await client?.end();
     await db?.drop();
     // One line for the report: how big the matrix is and how many leaks it found.
-    process.stdout.write(
-      `tenancy matrix: ${tally.cells} cells, ${tally.leaks.length} leaks, ${tally.wronglyDenied.length} wrongly denied\n`,
-    );
+    process.stdout.write(tallyLine('tenancy', tally));
   });
 
-  for (const spec of [...TABLES, FUNCTIONS]) {
-    describe(spec.table, () => {
-      for (const [verb, cell] of Object.entries(spec.cells)) {
-        it(`${verb}: allowed for ${cell.allow.length === 0 ? 'nobody' : cell.allow.join(', ')}`, async () => {
-          const expected: Record<string, Outcome> = {};
-          const actual: Record<string, Outcome> = {};
-          for (const persona of PERSONAS) {
-            expected[persona] = cell.allow.includes(persona) ? 'allow' : 'deny';
-            actual[persona] = await attemptAs(
-              client,
-              world.claims[persona],
-              (tx, arranged: string) => cell.act(tx, { w: world, persona, arranged }),
-              cell.arrange ? (tx) => cell.arrange!(tx, world) : undefined,
-              cell.refusals,
-            );
-            tally.cells += 1;
-            if (actual[persona] === 'allow' && expected[persona] === 'deny')
-              tally.leaks.push(`${spec.table} ${verb} ${persona}`);
-            if (actual[persona] === 'deny' && expected[persona] === 'allow') {
-              tally.wronglyDenied.push(`${spec.table} ${verb} ${persona}`);
-            }
-          }
-          expect(actual).toEqual(expected);
-        });
-      }
-    });
-  }
+  matrixTests([...TABLES, FUNCTIONS], () => ({ client, world }), tally);
 
   it('has select, insert, update and delete cells for every tenancy table', () => {
     const tables = TABLES.map((t) => t.table);

@@ -9,7 +9,8 @@ class Rollback extends Error {}
 /**
  * One attempt, in its own transaction that is always rolled back: `arrange` runs as the
  * database owner (RLS bypassed) to create rows the attempt needs, then the caller's role and
- * claims are set exactly as `withUser` sets them (the same `claimSettings`), then `act` runs.
+ * claims are set exactly as `withUser` sets them (the same `claimSettings`, and
+ * `private.prepare_request()`), then `act` runs.
  *
  * `act` returns how many rows it saw or changed. 1+ is "allow"; 0 rows, or a refusal with
  * SQLSTATE 42501 (no grant, RLS violation, immutable column, forbidden), is "deny". Any other
@@ -34,7 +35,9 @@ export async function attemptAs<A>(
   await client.query('begin');
   try {
     const arranged = (arrange ? await arrange(tx) : undefined) as A;
-    await applySettings(tx, claimSettings(claims));
+    // As withUser does: claims, then the request's prepared scope, so the policies answer
+    // through the same fast path the app uses (a write in `act` falls back as it would there).
+    await applySettings(tx, claimSettings(claims), { prepareRequest: claims.role === 'authenticated' });
     try {
       outcome = (await act(tx, arranged)) > 0 ? 'allow' : 'deny';
     } catch (err) {
