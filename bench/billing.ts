@@ -14,13 +14,18 @@
  *    gateway, Deno, stripe client against a local Stripe fake): once as a burst (all at once)
  *    and once arriving over 5 s; 20 % share a household with another starter and race for the
  *    same bills. Baseline: the health function under the same load. Targets: p95 ≤ 300 ms,
- *    0 double payments (no bill in two open checkouts).
+ *    0 double payments (no bill in two open checkouts). Latency is what each resident waits
+ *    (measured by the load generator, a child process: bench/billing/client-worker.ts); the
+ *    server-side time (gateway in → answer out) and the CPU each process used per request
+ *    (load generator, gateway, Stripe fake, Deno, PostgreSQL) are printed beside it.
  *
  * Own PostgreSQL on .data/bench-billing (port 55572); platform services on a random port.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { signAccessToken } from '../platform/src/jwt';
@@ -30,7 +35,10 @@ import { prepareDatabase } from '../platform/src/migrate';
 import { startServices } from '../platform/src/platform';
 import { startPostgres } from '../platform/src/postgres';
 import { createFunctionsService, defaultFunctionsOptions } from '../platform/src/services/functions/service';
-import { type FakeSession, startStripeFake } from '../tests/support/stripe-fake';
+import type { FakeSession } from '../tests/support/stripe-fake';
+import { cpuBetween, cpuSnapshot, formatCpu } from './_cpu';
+import type { FromWorker, ToWorker, WaveRequest } from './billing/client-worker';
+import type { FromFake, ToFake } from './billing/stripe-fake-process';
 
 const UNITS = Number(process.env.BENCH_UNITS ?? 100_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 5_000);
@@ -43,6 +51,12 @@ const MONTH = '2026-11-01';
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** The machine is shared: say how busy it was, so figures from different runs are read with care. */
+const load = () =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')} on ${os.cpus().length} cores`;
 const rng = (() => {
   let x = 0x2545f491;
   return () => {
@@ -67,6 +81,27 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
     }),
   );
 }
+/** A child process of this benchmark, asked over IPC; answers come in the order asked. */
+class Child<In, Out> {
+  private readonly waiting: ((m: Out) => void)[] = [];
+  readonly process: ChildProcess;
+  readonly first: Promise<Out>;
+  constructor(file: string) {
+    this.process = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'billing', file), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.process.on('message', (m: Out) => this.waiting.shift()?.(m));
+    this.first = new Promise((resolve) => this.waiting.push(resolve));
+  }
+  ask<T extends Out>(m: In): Promise<T> {
+    return new Promise((resolve) => {
+      this.waiting.push((r) => resolve(r as T));
+      this.process.send(m as object);
+    });
+  }
+}
+
 async function asService<T>(db: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await db.connect();
   try {
@@ -232,7 +267,8 @@ console.log(
 // ---------------------------------------------------------------------------------------
 // Platform with the payment functions against a local Stripe fake
 // ---------------------------------------------------------------------------------------
-const fake = await startStripeFake();
+const fake = new Child<ToFake, FromFake>('stripe-fake-process.ts');
+const fakeUrl = ((await fake.first) as Extract<FromFake, { type: 'ready' }>).url;
 const envDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-billing-'));
 const envFile = path.join(envDir, 'functions.env');
 fs.writeFileSync(
@@ -241,7 +277,7 @@ fs.writeFileSync(
     'PAYMENTS_PROVIDER=stripe',
     'STRIPE_SECRET_KEY=sk_test_bench',
     `STRIPE_WEBHOOK_SECRET=${WEBHOOK_SECRET}`,
-    `STRIPE_API_BASE=${fake.url}`,
+    `STRIPE_API_BASE=${fakeUrl}`,
     'PAYMENTS_RETURN_ORIGINS=http://app.bench',
     'PAYMENTS_DB_POOL=16',
   ].join('\n'),
@@ -318,9 +354,9 @@ const plan: PlanItem[] = chaosRows.map((r, i) => {
     livemode: false,
     chosenMethod: kind === 'wechat' ? 'wechat_pay' : 'card',
   };
-  fake.sessions.set(session.id, session);
   return { session, kind };
 });
+await fake.ask({ type: 'sessions', sessions: plan.map((p) => p.session) });
 const events: { id: string; type: string; sessionId: string }[] = [];
 let n = 0;
 for (const p of plan) {
@@ -448,68 +484,68 @@ for (const r of (
   billsByUnit.set(r.unit_id, [...(billsByUnit.get(r.unit_id) ?? []), r.id]);
 }
 
-async function timed(
-  fn: () => Promise<Response>,
-): Promise<{ ms: number; status: number; body: Record<string, unknown> }> {
-  const start = performance.now();
-  const res = await fn();
-  const body = (await res.json()) as Record<string, unknown>;
-  return { ms: performance.now() - start, status: res.status, body };
-}
-const checkout = (u: (typeof users)[number]) =>
-  timed(() =>
-    fetch(`${api}/functions/v1/payments/checkout`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        billIds: billsByUnit.get(u.unitId),
-        returnUrl: 'http://app.bench/bills/return',
-      }),
-      ...agent,
-    }),
-  );
-const health = (u: (typeof users)[number]) =>
-  timed(() =>
-    fetch(`${api}/functions/v1/health`, { headers: { Authorization: `Bearer ${u.token}` }, ...agent }),
-  );
+// The residents' phones: a child process, so that their HTTP work does not run on the gateway's
+// event loop (the gateway and the functions supervisor stay in this process).
+const clients = new Child<ToWorker, FromWorker>('client-worker.ts');
+await clients.first;
+const cpuNames = new Map([
+  [process.pid, 'gateway (bench process)'],
+  [clients.process.pid ?? -1, 'load generator'],
+  [fake.process.pid ?? -1, 'Stripe fake'],
+]);
 
-// Warm the workers (first request boots Deno) with a handful of requests that do not touch the users' bills.
-await Promise.all([health(users[0]), health(users[0])]);
-await timed(() =>
-  fetch(`${api}/functions/v1/payments/checkout`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${users[0].token}`, 'Content-Type': 'application/json' },
-    body: '{}',
-  }),
-);
-
-async function wave(
-  label: string,
-  call: (u: (typeof users)[number]) => ReturnType<typeof timed>,
-  spreadMs: number,
-  group: typeof users,
-) {
+// Server-side time: from the gateway receiving a function request to the last byte of its answer
+// (JWT check, queueing, the function, its database and Stripe calls). Clients wait longer: their
+// own work, TCP accept queues and the response's way back are outside it.
+const serverTimes: number[] = [];
+services.gateway.server.on('request', (req, res) => {
+  if (!req.url?.startsWith('/functions/v1/')) return;
   const t = performance.now();
-  const results = await Promise.all(
-    group.map(async (u, i) => {
-      if (spreadMs) await new Promise((r) => setTimeout(r, (i / group.length) * spreadMs));
-      return call(u);
-    }),
-  );
-  const wall = performance.now() - t;
-  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  res.on('finish', () => serverTimes.push(performance.now() - t));
+});
+
+type User = (typeof users)[number];
+const checkout = (u: User): WaveRequest => ({
+  url: `${api}/functions/v1/payments/checkout`,
+  method: 'POST',
+  headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/json' },
+  body: JSON.stringify({ billIds: billsByUnit.get(u.unitId), returnUrl: 'http://app.bench/bills/return' }),
+});
+const health = (u: User): WaveRequest => ({
+  url: `${api}/functions/v1/health`,
+  method: 'GET',
+  headers: { Authorization: `Bearer ${u.token}` },
+});
+
+async function wave(label: string, call: (u: User) => WaveRequest, spreadMs: number, group: User[]) {
+  const requests = group.map(call);
+  serverTimes.length = 0;
+  const cpu0 = cpuSnapshot(cpuNames);
+  const done = await clients.ask<Extract<FromWorker, { type: 'done' }>>({ type: 'wave', requests, spreadMs });
+  const cpu = cpuBetween(cpu0, cpuSnapshot(cpuNames));
+  const ms = done.results.map((r) => r.ms).sort((a, b) => a - b);
+  const server = [...serverTimes].sort((a, b) => a - b);
   const codes = new Map<string, number>();
-  for (const r of results) {
-    const key = r.status === 200 ? '200' : `${r.status} ${String(r.body.code ?? '')}`;
+  for (const r of done.results) {
+    const key = r.status === 200 ? '200' : `${r.status} ${r.code ?? ''}`;
     codes.set(key, (codes.get(key) ?? 0) + 1);
   }
   console.log(
-    `   ${label}: p50 ${pct(ms, 50).toFixed(0)} ms, p95 ${pct(ms, 95).toFixed(0)} ms, max ${ms.at(-1)?.toFixed(0)} ms, ${(group.length / (wall / 1000)).toFixed(0)} req/s; ${[...codes].map(([k, c]) => `${k}×${c}`).join(', ')}`,
+    `   ${label}: p50 ${pct(ms, 50).toFixed(0)} ms, p95 ${pct(ms, 95).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${ms.at(-1)?.toFixed(0)} ms, ${(group.length / (done.wallMs / 1000)).toFixed(0)} req/s; ${[...codes].map(([k, c]) => `${k}×${c}`).join(', ')}`,
   );
+  console.log(
+    `      server-side (gateway in → answer out): p50 ${pct(server, 50).toFixed(0)} ms, p95 ${pct(server, 95).toFixed(0)} ms`,
+  );
+  console.log(`      CPU: ${formatCpu(cpu, group.length)}`);
   return pct(ms, 95);
 }
 
+// Warm the workers (first request boots Deno) with a handful of requests that do not touch the users' bills.
+await clients.ask({ type: 'wave', requests: [health(users[0]), health(users[0])], spreadMs: 0 });
+await clients.ask({ type: 'wave', requests: [{ ...checkout(users[0]), body: '{}' }], spreadMs: 0 });
+
 console.log(`\n3. Month-end peak: ${RESIDENTS} residents start a checkout (payments function, Stripe fake)`);
+console.log(`   start: ${load()}`);
 // Two groups of RESIDENTS residents (different units): one starts all at once, the other arrives over 5 s.
 const burstGroup = users.slice(0, RESIDENTS);
 const spreadGroup = users.slice(RESIDENTS);
@@ -522,26 +558,21 @@ const double = await db.query<{ bills: number; creates: number }>(
   `select (select count(*)::int from (select bill_id from public.payment_intent_bills where active group by bill_id having count(*) > 1) x) as bills,
           0 as creates`,
 );
-const sessionCreates = fake.requests.filter(
-  (r) => r.method === 'POST' && r.path === '/v1/checkout/sessions',
-).length;
-const keysUsed = new Set(
-  fake.requests
-    .filter((r) => r.path === '/v1/checkout/sessions' && r.method === 'POST')
-    .map((r) => r.idempotencyKey),
-);
+const sessions = await fake.ask<Extract<FromFake, { type: 'checkouts' }>>({ type: 'checkouts' });
 console.log(
   `   ratio to baseline (p95): burst ${(burst / baselineBurst).toFixed(1)}×, spread ${(spread / baselineSpread).toFixed(1)}×`,
 );
 console.log(
-  `   bills in two open checkouts: ${double.rows[0].bills} (double payments possible: ${double.rows[0].bills === 0 ? 'none' : 'YES'}); checkout sessions created ${sessionCreates} with ${keysUsed.size} distinct idempotency keys`,
+  `   bills in two open checkouts: ${double.rows[0].bills} (double payments possible: ${double.rows[0].bills === 0 ? 'none' : 'YES'}); checkout sessions created ${sessions.created} with ${sessions.distinctKeys} distinct idempotency keys`,
 );
 console.log(
   `   targets: p95 ≤ 300 ms — burst ${burst <= 300 ? 'met' : 'MISSED'}, spread ${spread <= 300 ? 'met' : 'MISSED'}`,
 );
+console.log(`   end: ${load()}`);
 
+clients.process.send({ type: 'stop' } satisfies ToWorker);
 await services.close();
-await fake.close();
+fake.process.send({ type: 'stop' } satisfies ToFake);
 await db.end();
 await server.stop();
 fs.rmSync(envDir, { recursive: true, force: true });
