@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
-const port = 3100;
+/**
+ * Ports and data folder of the e2e server (defaults: app :3100, platform :55421, .data/e2e).
+ * Another run on the same machine picks its own with E2E_PORT, E2E_PLATFORM_PORT, E2E_DB_PORT
+ * and E2E_DATA_DIR (and E2E_PLATFORM_URL for the fixtures).
+ */
+const port = Number(process.env.E2E_PORT ?? 3100);
+const platformPort = process.env.E2E_PLATFORM_PORT ?? '55421';
+const dbPort = process.env.E2E_DB_PORT ?? String(Number(platformPort) + 1);
+const dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e';
 const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -49,9 +57,9 @@ export default defineConfig({
     timeout: 180_000,
     env: {
       PORT: String(port),
-      WUYE_DATA_DIR: '.data/e2e',
-      PLATFORM_PORT: '55421',
-      DB_PORT: '55422',
+      WUYE_DATA_DIR: dataDir,
+      PLATFORM_PORT: platformPort,
+      DB_PORT: dbPort,
       // E-mailed links (sign-in, recovery) must come back to this app, not to the dev site URL.
       AUTH_SITE_URL: baseURL,
     },
