@@ -36,6 +36,8 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.error.prepayMonthsInvalid': 'Choose a valid number of months',
   'billing.error.prepayInProgress': 'A prepayment for this item is being paid; finish it or try again later',
   'billing.error.refundExceedsPaid': 'The refund is more than what is left to refund',
+  'billing.error.prepayOffersInvalid':
+    'Prepay offers: one per line, “months:percent%” or “months:送N”; at most 50 % off or half the months free',
   'billing.error.refundAmountInvalid': 'Enter a valid refund amount',
   'billing.rule.freeMonthsTooMany': 'At most half of the months can be free',
 
@@ -159,9 +161,9 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.prepay.limitReached': 'Prepaid as far ahead as allowed',
   'billing.prepay.inProgress': '{item}: {months} months ({amount}) being paid',
   'billing.prepay.continue': 'Continue paying',
+  'billing.prepay.noUnitsBody': 'Bind a unit with permission to pay to prepay.',
   'billing.prepay.noUnits': 'You have no unit to pay for',
   'billing.prepay.periods': 'Bills',
-  'billing.prepay.choose': 'Choose',
 
   'billing.office.title': 'Billing',
   'billing.office.tabs.bills': 'Bills',
@@ -224,8 +226,6 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.office.items.lateFee': 'Late fee: per day, in 1/10,000',
   'billing.office.items.grace': 'Grace days',
   'billing.office.items.cap': 'Cap (% of principal)',
-  'billing.office.items.prepay': 'Prepay discount: at least months',
-  'billing.office.items.prepayOff': 'Discount %',
   'billing.office.items.created': 'Saved',
   'billing.office.readings.title': 'Meter readings',
   'billing.office.readings.meter': 'Meter',
@@ -265,9 +265,9 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.office.prepay.noMatch': 'No matching unit',
   'billing.office.prepay.collect': 'Collect and issue receipt',
   'billing.office.prepay.collected': 'Prepayment received, receipt {receiptNo}',
+  'billing.office.items.prepayOffers':
+    'Prepay offers (one per line: months:percent%, or months:送N free months, e.g. 12:送1)',
   'billing.office.items.prepayMax': 'Most months to prepay (0 = not allowed)',
-  'billing.office.items.prepayFree': 'or months free',
-  'billing.office.items.prepaySettings': 'Prepayment',
   'billing.office.items.prepayAllowed': 'Prepay up to {months} months',
   'billing.office.items.prepayClosed': 'No prepayment',
   'billing.office.payments.refundDialog': 'Refund · {receiptNo}',

@@ -6,7 +6,7 @@ import {
   redirect,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { ChevronRight, History, ReceiptText } from 'lucide-react';
+import { ChevronRight, History, PiggyBank, ReceiptText } from 'lucide-react';
 import { useMemo, useState } from 'react';
 import { z } from 'zod';
 import { EmptyState } from '~/components/empty-state';
@@ -146,10 +146,16 @@ export default function ResidentBillsPage() {
     <div className="flex flex-col gap-4">
       <div className="flex items-center justify-between gap-2">
         <h1 className="font-semibold text-xl tracking-tight">{t('resident.bills.title')}</h1>
-        <Link to="/bills/payments" className="flex items-center gap-1 text-primary text-sm">
-          <History aria-hidden className="size-4" />
-          {t('billing.resident.historyLink')}
-        </Link>
+        <div className="flex items-center gap-3">
+          <Link to="/bills/prepay" className="flex items-center gap-1 text-primary text-sm">
+            <PiggyBank aria-hidden className="size-4" />
+            {t('billing.resident.prepayLink')}
+          </Link>
+          <Link to="/bills/payments" className="flex items-center gap-1 text-primary text-sm">
+            <History aria-hidden className="size-4" />
+            {t('billing.resident.historyLink')}
+          </Link>
+        </div>
       </div>
 
       <Form method="post" className="flex flex-col gap-3">

@@ -13,7 +13,7 @@ import { withUser } from '~/lib/db.server';
 import { authCacheHeaders } from '~/lib/supabase.server';
 import { requireUser } from '~/modules/auth/session.server';
 import { paymentMethods } from '~/modules/billing/billing.schema';
-import { Yuan } from '~/modules/billing/components/money';
+import { formatFen, Yuan } from '~/modules/billing/components/money';
 import { beijingTime } from '~/modules/billing/receipt-pdf.server';
 import { myPayments } from '~/modules/billing/resident.server';
 
@@ -101,12 +101,23 @@ export default function PaymentHistoryPage() {
                   </div>
                 </div>
                 <div className="flex items-center gap-1">
-                  <Yuan
-                    fen={p.amountFen}
-                    className={
-                      p.status === 'succeeded' ? 'font-semibold' : 'text-muted-foreground line-through'
-                    }
-                  />
+                  <div className="flex flex-col items-end">
+                    <Yuan
+                      fen={p.amountFen}
+                      className={
+                        p.status === 'refunded' || p.status === 'duplicate'
+                          ? 'text-muted-foreground line-through'
+                          : 'font-semibold'
+                      }
+                    />
+                    {p.status === 'partially_refunded' ? (
+                      <span className="text-sky-700 text-xs">
+                        {t('billing.office.payments.refundedPart', {
+                          amount: `¥${formatFen(p.refundedFen)}`,
+                        })}
+                      </span>
+                    ) : null}
+                  </div>
                   <ChevronRight aria-hidden className="size-4 text-muted-foreground" />
                 </div>
               </Link>

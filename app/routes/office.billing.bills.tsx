@@ -103,7 +103,18 @@ export default function OfficeBillsPage() {
             defaultValue={filter.status}
             className="h-9 rounded-md border bg-background px-2 text-sm"
           >
-            {(['all', 'unpaid', 'overdue', 'paid', 'waived', 'refunded'] as const).map((s) => (
+            {(
+              [
+                'all',
+                'unpaid',
+                'overdue',
+                'paid',
+                'pending',
+                'partially_refunded',
+                'refunded',
+                'waived',
+              ] as const
+            ).map((s) => (
               <option key={s} value={s}>
                 {t(`billing.status.${s}`)}
               </option>

@@ -11,6 +11,7 @@ import {
   createFeeItem,
   type FeeItemDto,
   listFeeItems,
+  setPrepayMaxMonths,
 } from '~/modules/billing/billing.server';
 import {
   answerBillingForm,
@@ -20,8 +21,9 @@ import {
   requireCommunity,
 } from '~/modules/billing/billing-routes.server';
 import { unitPrice } from '~/modules/billing/components/money';
+import { prepayOfferLabel } from '~/modules/billing/rules/engine';
 import { parseScaled } from '~/modules/billing/rules/money';
-import type { FeeRule } from '~/modules/billing/rules/rule.schema';
+import { type FeeRule, type PrepayDiscount, prepayDiscountSchema } from '~/modules/billing/rules/rule.schema';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, community: picked, headers } = await requireBillingScope(request);
@@ -58,6 +60,34 @@ const tiersText = z.string().transform((text, ctx) => {
   return tiers;
 });
 
+/** "6:3%\n12:5%\n12:送1" → prepay offers (months : percent off, or months : 送 free months). */
+const prepayOffersText = z.string().transform((text, ctx) => {
+  const offers: PrepayDiscount[] = [];
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
+    const percent = /^(\d{1,2})\s*[:：]\s*(\d{1,2}(?:\.\d{1,2})?)\s*[%％]$/.exec(line);
+    const free = /^(\d{1,2})\s*[:：]\s*送\s*(\d{1,2})$/.exec(line);
+    const offer = percent
+      ? { minMonths: Number(percent[1]), percentOffBp: Math.round(Number(percent[2]) * 100) }
+      : free
+        ? { minMonths: Number(free[1]), freeMonths: Number(free[2]) }
+        : null;
+    const parsed = prepayDiscountSchema.safeParse(offer);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'billing.error.prepayOffersInvalid' });
+      return z.NEVER;
+    }
+    offers.push(parsed.data);
+  }
+  if (offers.length > 5) {
+    ctx.addIssue({ code: 'custom', message: 'billing.error.prepayOffersInvalid' });
+    return z.NEVER;
+  }
+  return offers;
+});
+
 const ruleForm = z
   .object({
     feeItemId: z.string().uuid(),
@@ -69,17 +99,18 @@ const ruleForm = z
     lateFeeBp: optionalInt,
     graceDays: optionalInt,
     capPercent: optionalInt,
-    prepayMonths: optionalInt,
-    prepayOffPercent: optionalInt,
+    prepayOffers: z.string().optional(),
   })
   .transform((v, ctx): { feeItemId: string; effectiveFrom: string; rule: FeeRule } => {
     const lateFee = v.lateFeeBp
       ? { dailyRateBp: v.lateFeeBp, graceDays: v.graceDays ?? 0, capBp: (v.capPercent ?? 100) * 100 }
       : null;
-    const prepayDiscounts =
-      v.prepayMonths && v.prepayOffPercent
-        ? [{ minMonths: v.prepayMonths, percentOffBp: v.prepayOffPercent * 100 }]
-        : undefined;
+    const offers = prepayOffersText.safeParse(v.prepayOffers ?? '');
+    if (!offers.success) {
+      ctx.addIssue({ code: 'custom', path: ['prepayOffers'], message: 'billing.error.prepayOffersInvalid' });
+      return z.NEVER;
+    }
+    const prepayDiscounts = offers.data.length ? offers.data : undefined;
     const common = { proration: 'daily' as const, lateFee, ...(prepayDiscounts ? { prepayDiscounts } : {}) };
     if (v.method === 'metered') {
       const tiers = tiersText.safeParse(v.tiers ?? '');
@@ -119,8 +150,23 @@ export async function action({ request }: ActionFunctionArgs) {
       billVacant: z.string().optional(),
     }),
     rule: ruleForm,
+    prepay: z.object({
+      feeItemId: z.string().uuid(),
+      prepayMaxMonths: z.coerce
+        .number()
+        .int('billing.error.prepayMonthsInvalid')
+        .min(0, 'billing.error.prepayMonthsInvalid')
+        .max(24, 'billing.error.prepayMonthsInvalid'),
+    }),
   });
   if (!parsed.ok) return invalidBillingForm(headers, parsed.errors);
+  if (parsed.intent === 'prepay') {
+    const { feeItemId, prepayMaxMonths } = parsed.data;
+    return answerBillingForm(headers, async () => {
+      await withUser(user.claims, (tx) => setPrepayMaxMonths(tx, feeItemId, prepayMaxMonths));
+      return { key: 'billing.office.items.created' };
+    });
+  }
   if (parsed.intent === 'item') {
     const v = parsed.data;
     return answerBillingForm(headers, async () => {
@@ -153,7 +199,10 @@ export async function action({ request }: ActionFunctionArgs) {
 
 function RuleSummary({ rule }: { rule: FeeRule }) {
   const t = useT();
-  const late = rule.lateFee ? ` · ${t('billing.common.lateFee')} ${rule.lateFee.dailyRateBp}‱/d` : '';
+  const offers = rule.prepayDiscounts?.length
+    ? ` · ${rule.prepayDiscounts.map((o) => prepayOfferLabel(o.minMonths, o)).join('；')}`
+    : '';
+  const late = `${rule.lateFee ? ` · ${t('billing.common.lateFee')} ${rule.lateFee.dailyRateBp}‱/d` : ''}${offers}`;
   if (rule.method === 'metered') {
     return (
       <span>
@@ -236,14 +285,16 @@ function RuleForm({ item, errors }: { item: FeeItemDto; errors: BillingActionDat
         label={t('billing.office.items.cap')}
         inputProps={{ name: 'capPercent', inputMode: 'numeric', placeholder: '100' }}
       />
-      <Field
-        label={t('billing.office.items.prepay')}
-        inputProps={{ name: 'prepayMonths', inputMode: 'numeric', placeholder: '12' }}
-      />
-      <Field
-        label={t('billing.office.items.prepayOff')}
-        inputProps={{ name: 'prepayOffPercent', inputMode: 'numeric', placeholder: '5' }}
-      />
+      <label className="flex flex-col gap-1 md:col-span-2">
+        {t('billing.office.items.prepayOffers')}
+        <textarea
+          name="prepayOffers"
+          rows={3}
+          placeholder={'6:3%\n12:5%\n12:送1'}
+          aria-invalid={errors?.fields?.prepayOffers ? true : undefined}
+          className="rounded-md border bg-background p-2 font-mono text-xs"
+        />
+      </label>
       <div className="flex items-end">
         <SubmitButton intent="rule" size="sm">
           {t('billing.office.items.newRule')}
@@ -288,6 +339,30 @@ export default function OfficeFeeItemsPage() {
             ) : (
               <p className="text-muted-foreground text-sm">{t('billing.office.items.noRule')}</p>
             )}
+            <div className="mt-2 flex flex-wrap items-end gap-2 text-sm">
+              <span className="text-muted-foreground text-xs">
+                {item.prepayMaxMonths > 0
+                  ? t('billing.office.items.prepayAllowed', { months: item.prepayMaxMonths })
+                  : t('billing.office.items.prepayClosed')}
+              </span>
+              {community.canManage ? (
+                <Form method="post" className="flex items-end gap-2">
+                  <input type="hidden" name="feeItemId" value={item.id} />
+                  <label className="flex flex-col gap-1 text-xs">
+                    {t('billing.office.items.prepayMax')}
+                    <input
+                      name="prepayMaxMonths"
+                      inputMode="numeric"
+                      defaultValue={String(item.prepayMaxMonths)}
+                      className="h-8 w-20 rounded-md border bg-background px-2 text-sm"
+                    />
+                  </label>
+                  <SubmitButton intent="prepay" size="sm" variant="outline">
+                    {t('billing.common.save')}
+                  </SubmitButton>
+                </Form>
+              ) : null}
+            </div>
             {community.canManage ? <RuleForm item={item} errors={actionData?.errors} /> : null}
           </li>
         ))}

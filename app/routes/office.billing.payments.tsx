@@ -1,23 +1,21 @@
-import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { z } from 'zod';
-import { FormErrors, SubmitButton } from '~/components/forms';
-import { Input } from '~/components/ui/input';
+import { data, type LoaderFunctionArgs } from '@remix-run/node';
+import { Link, useFetcher, useLoaderData } from '@remix-run/react';
+import { useEffect, useState } from 'react';
+import { Button } from '~/components/ui/button';
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '~/components/ui/dialog';
 import { useT } from '~/i18n/use-t';
 import { withUser } from '~/lib/db.server';
-import { parseFormData } from '~/lib/form-errors';
-import { reasonSchema } from '~/modules/billing/billing.schema';
-import { listPayments, requestRefund } from '~/modules/billing/billing.server';
+import { listPayments, type PaymentRow } from '~/modules/billing/billing.server';
 import {
-  answerBillingForm,
   type BillingActionData,
-  callPayments,
-  invalidBillingForm,
   requireBillingScope,
   requireCommunity,
 } from '~/modules/billing/billing-routes.server';
-import { Yuan } from '~/modules/billing/components/money';
+import { withCommunity } from '~/modules/billing/components/links';
+import { formatFen, Yuan } from '~/modules/billing/components/money';
+import { RefundPanel } from '~/modules/billing/components/refund-panel';
 import { beijingTime } from '~/modules/billing/receipt-pdf.server';
+import type { loader as paymentLoader } from './office.billing.payments_.$paymentId';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { user, community: picked, headers } = await requireBillingScope(request);
@@ -31,35 +29,80 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const { user, supabase, headers } = await requireBillingScope(request);
-  const parsed = parseFormData(
-    await request.formData(),
-    z.object({ paymentId: z.string().uuid(), reason: reasonSchema }),
+/** The refund dialog of one payment: its bills and refunds loaded on open, the form posted by a fetcher. */
+function RefundDialog({
+  payment,
+  communityId,
+  open,
+  onOpenChange,
+}: {
+  payment: Pick<PaymentRow, 'id' | 'receiptNo'>;
+  communityId: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
+  const t = useT();
+  const loaded = useFetcher<typeof paymentLoader>();
+  const submit = useFetcher<BillingActionData>();
+  const url = withCommunity(`/office/billing/payments/${payment.id}`, communityId);
+  const load = loaded.load;
+  useEffect(() => {
+    if (open) load(url);
+  }, [open, url, load]);
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent closeLabel={t('billing.office.payments.close')}>
+        <DialogHeader>
+          <DialogTitle>
+            {t('billing.office.payments.refundDialog', { receiptNo: payment.receiptNo })}
+          </DialogTitle>
+          <DialogDescription>{t('billing.office.payments.refundReason')}</DialogDescription>
+        </DialogHeader>
+        {loaded.data ? (
+          <RefundPanel
+            payment={loaded.data.payment}
+            refundKey={loaded.data.refundKey}
+            Form={submit.Form}
+            action={url}
+            result={submit.data}
+            pending={submit.state !== 'idle'}
+            canRefund={loaded.data.canRefund}
+          />
+        ) : (
+          <p className="text-muted-foreground text-sm">…</p>
+        )}
+      </DialogContent>
+    </Dialog>
   );
-  if (!parsed.ok) return invalidBillingForm(headers, parsed.errors);
-  return answerBillingForm(headers, async () => {
-    const refund = await withUser(user.claims, (tx) =>
-      requestRefund(tx, parsed.data.paymentId, parsed.data.reason),
+}
+
+function RefundState({ p }: { p: PaymentRow }) {
+  const t = useT();
+  if (p.status === 'duplicate') {
+    return <span className="text-amber-700">{t('billing.office.payments.duplicate')}</span>;
+  }
+  if (p.status === 'refunded' || p.status === 'partially_refunded') {
+    return (
+      <span className="text-sky-700">
+        {t(`billing.office.payments.status.${p.status}`)}
+        {p.status === 'partially_refunded'
+          ? ` · ${t('billing.office.payments.refundedPart', { amount: `¥${formatFen(p.refundedFen)}` })}`
+          : ''}
+      </span>
     );
-    // Online payments are refunded at the provider by the payments function (idempotency key = refund id).
-    if (refund.status === 'pending') await callPayments(supabase, 'refund', { refundId: refund.refundId });
-    return { key: 'billing.office.payments.refunded' };
-  });
+  }
+  if (p.refundStatus === 'pending') {
+    return <span className="text-muted-foreground">{t('billing.office.payments.refundStatus.pending')}</span>;
+  }
+  return null;
 }
 
 export default function OfficePaymentsPage() {
   const t = useT();
   const { payments, community } = useLoaderData<typeof loader>();
-  const actionData = useActionData<BillingActionData>();
+  const [refunding, setRefunding] = useState<Pick<PaymentRow, 'id' | 'receiptNo'> | null>(null);
   return (
     <div className="flex flex-col gap-3">
-      <FormErrors errors={actionData?.errors?.form} />
-      {actionData?.message ? (
-        <p role="status" className="text-emerald-700 text-sm">
-          {t(actionData.message.key as never)}
-        </p>
-      ) : null}
       <div className="overflow-x-auto rounded-lg border bg-card">
         <table className="w-full text-sm">
           <thead className="bg-muted/50 text-left text-muted-foreground text-xs">
@@ -70,6 +113,7 @@ export default function OfficePaymentsPage() {
               <th className="px-3 py-2">{t('billing.common.unit')}</th>
               <th className="px-3 py-2">{t('billing.common.method')}</th>
               <th className="px-3 py-2 text-right">{t('billing.common.amount')}</th>
+              <th className="px-3 py-2">{t('billing.common.status')}</th>
               <th className="px-3 py-2">{t('billing.common.actions')}</th>
             </tr>
           </thead>
@@ -89,33 +133,31 @@ export default function OfficePaymentsPage() {
                   <Yuan fen={p.amountFen} />
                 </td>
                 <td className="px-3 py-2">
-                  {p.status === 'duplicate' ? (
-                    <span className="text-amber-700">{t('billing.office.payments.duplicate')}</span>
-                  ) : p.refundStatus ? (
-                    <span className="text-muted-foreground">
-                      {t(`billing.office.payments.refundStatus.${p.refundStatus}`)}
-                    </span>
-                  ) : community.canRefund && p.status === 'succeeded' ? (
-                    <Form method="post" className="flex gap-1">
-                      <input type="hidden" name="paymentId" value={p.id} />
-                      <Input
-                        name="reason"
-                        required
-                        placeholder={t('billing.office.payments.refundReason')}
-                        aria-label={t('billing.office.payments.refundReason')}
-                        className="h-8 w-32"
-                      />
-                      <SubmitButton size="sm" variant="outline">
+                  <RefundState p={p} />
+                </td>
+                <td className="px-3 py-2">
+                  <div className="flex gap-2">
+                    {community.canRefund &&
+                    (p.status === 'succeeded' || p.status === 'partially_refunded') &&
+                    p.refundFen < p.amountFen ? (
+                      <Button size="sm" variant="outline" onClick={() => setRefunding(p)}>
                         {t('billing.office.payments.refund')}
-                      </SubmitButton>
-                    </Form>
-                  ) : null}
+                      </Button>
+                    ) : null}
+                    {p.refundFen > 0 || p.status === 'duplicate' ? (
+                      <Button asChild size="sm" variant="ghost">
+                        <Link to={withCommunity(`/office/billing/payments/${p.id}`, community.id)}>
+                          {t('billing.office.payments.refundHistory')}
+                        </Link>
+                      </Button>
+                    ) : null}
+                  </div>
                 </td>
               </tr>
             ))}
             {payments.length === 0 ? (
               <tr>
-                <td colSpan={7} className="px-3 py-6 text-center text-muted-foreground">
+                <td colSpan={8} className="px-3 py-6 text-center text-muted-foreground">
                   {t('billing.common.empty')}
                 </td>
               </tr>
@@ -123,6 +165,17 @@ export default function OfficePaymentsPage() {
           </tbody>
         </table>
       </div>
+      {refunding ? (
+        <RefundDialog
+          key={refunding.id}
+          payment={refunding}
+          communityId={community.id}
+          open
+          onOpenChange={(open) => {
+            if (!open) setRefunding(null);
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -62,6 +62,7 @@ function ReportTable({
               <th className="py-1" />
               <th className="py-1 text-right">{t('billing.office.reports.due')}</th>
               <th className="py-1 text-right">{t('billing.office.reports.paid')}</th>
+              <th className="py-1 text-right">{t('billing.office.reports.refunded')}</th>
               <th className="py-1 text-right">{t('billing.office.reports.rate')}</th>
             </tr>
           </thead>
@@ -75,6 +76,7 @@ function ReportTable({
                 <td className="py-1 text-right">
                   <Yuan fen={r.paidFen} />
                 </td>
+                <td className="py-1 text-right">{r.refundedFen ? <Yuan fen={r.refundedFen} /> : '—'}</td>
                 <td className="py-1 text-right">{rate(r)}</td>
               </tr>
             ))}
@@ -129,6 +131,11 @@ export default function OfficeReportsPage() {
         <div className="rounded-lg border bg-card p-3">
           <div className="text-muted-foreground text-xs">{t('billing.office.reports.paid')}</div>
           <Yuan fen={report.totals.paidFen} className="font-semibold text-lg" />
+          {report.totals.refundedFen ? (
+            <div className="text-sky-700 text-xs" data-testid="refunded-total">
+              {t('billing.office.reports.refunded')} <Yuan fen={report.totals.refundedFen} />
+            </div>
+          ) : null}
         </div>
         <div className="rounded-lg border bg-card p-3">
           <div className="text-muted-foreground text-xs">{t('billing.office.reports.rate')}</div>

@@ -23,6 +23,7 @@ const TABS: { to: string; key: MessageKey }[] = [
   { to: 'runs', key: 'billing.office.tabs.runs' },
   { to: 'items', key: 'billing.office.tabs.items' },
   { to: 'readings', key: 'billing.office.tabs.readings' },
+  { to: 'prepay', key: 'billing.office.tabs.prepay' },
   { to: 'payments', key: 'billing.office.tabs.payments' },
   { to: 'reports', key: 'billing.office.tabs.reports' },
 ];

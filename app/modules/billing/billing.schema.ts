@@ -67,7 +67,9 @@ export type ReadingInput = z.input<typeof readingInputSchema>;
 
 export const billFilterSchema = z.object({
   communityId: uuid,
-  status: z.enum(['all', 'unpaid', 'overdue', 'paid', 'waived', 'refunded']).default('all'),
+  status: z
+    .enum(['all', 'unpaid', 'overdue', 'paid', 'waived', 'pending', 'partially_refunded', 'refunded'])
+    .default('all'),
   feeItemId: uuid.optional(),
   buildingId: uuid.optional(),
   period: monthSchema.optional(),

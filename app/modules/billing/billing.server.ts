@@ -39,6 +39,8 @@ export type FeeItemDto = {
   billVacant: boolean;
   dueDays: number;
   active: boolean;
+  /** 0: no prepayment; otherwise the most months one may prepay. */
+  prepayMaxMonths: number;
   rules: { id: string; effectiveFrom: string; rule: FeeRule; note: string | null }[];
 };
 
@@ -52,9 +54,11 @@ export async function listFeeItems(tx: Tx, communityId: string): Promise<FeeItem
     bill_vacant: boolean;
     due_days: number;
     active: boolean;
+    prepay_max_months: number;
     rules: FeeItemDto['rules'] | null;
   }>(
     `select fi.id, fi.name, fi.kind, fi.billing_cycle, fi.applies_to::text[] as applies_to, fi.bill_vacant, fi.due_days, fi.active,
+       fi.prepay_max_months,
        (select jsonb_agg(jsonb_build_object('id', v.id, 'effectiveFrom', v.effective_from, 'rule', v.rule, 'note', v.note)
                          order by v.effective_from desc)
         from public.fee_rule_versions v where v.fee_item_id = fi.id) as rules
@@ -72,8 +76,22 @@ export async function listFeeItems(tx: Tx, communityId: string): Promise<FeeItem
     billVacant: r.bill_vacant,
     dueDays: r.due_days,
     active: r.active,
+    prepayMaxMonths: r.prepay_max_months,
     rules: r.rules ?? [],
   }));
+}
+
+/** Allows prepaying a fee item up to `months` months (0 closes it); bill.manage through RLS. */
+export async function setPrepayMaxMonths(tx: Tx, feeItemId: string, months: number): Promise<void> {
+  if (!Number.isInteger(months) || months < 0 || months > 24)
+    throw new BillingError('billing.prepay_months_invalid');
+  await mapDbErrors(async () => {
+    const { rowCount } = await tx.query('update public.fee_items set prepay_max_months = $2 where id = $1', [
+      feeItemId,
+      months,
+    ]);
+    if (!rowCount) throw new BillingError('billing.forbidden');
+  });
 }
 
 export async function createFeeItem(tx: Tx, input: FeeItemInput): Promise<string> {

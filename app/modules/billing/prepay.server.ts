@@ -231,3 +231,16 @@ export async function openPrepayments(tx: Tx, unitId: string): Promise<OpenPrepa
   );
   return rows.map((r) => ({ ...r, netFen: Number(r.netFen) }));
 }
+
+/** One unit of a community by id (front desk), or null. */
+export async function unitOf(tx: Tx, communityId: string, unitId: string): Promise<PrepayUnit | null> {
+  const { rows } = await tx.query<PrepayUnit>(
+    `select u.id, bd.name || coalesce(u.entrance || '单元', '') || u.number as label, c.name as "communityName"
+     from public.units u
+     join public.buildings bd on bd.id = u.building_id
+     join public.communities c on c.id = u.community_id
+     where u.community_id = $1 and u.id = $2 and u.deleted_at is null`,
+    [communityId, unitId],
+  );
+  return rows[0] ?? null;
+}

@@ -82,3 +82,13 @@ export async function getReceipt(tx: Tx, paymentId: string): Promise<ReceiptData
     refunds: refunds.rows,
   };
 }
+
+/** The receipt number of a payment the caller may read. */
+export async function receiptNoOf(tx: Tx, paymentId: string): Promise<string> {
+  const { rows } = await tx.query<{ receipt_no: string }>(
+    'select receipt_no from public.payments where id = $1',
+    [paymentId],
+  );
+  if (!rows[0]) throw new BillingError('billing.not_found');
+  return rows[0].receipt_no;
+}

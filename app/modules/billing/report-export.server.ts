@@ -26,11 +26,12 @@ function sections(report: CollectionReport): { title: string; rows: CollectionRo
   ];
 }
 
-const HEADER = ['项目', '应收（元）', '实收（元）', '收缴率', '账单数', '已缴笔数'];
+const HEADER = ['项目', '应收（元）', '实收（元）', '退款（元）', '收缴率', '账单数', '已缴笔数'];
 const cells = (r: CollectionRow) => [
   r.label,
   fenToYuanText(r.dueFen),
   fenToYuanText(r.paidFen),
+  fenToYuanText(r.refundedFen),
   rate(r),
   String(r.bills),
   String(r.paidBills),
@@ -49,6 +50,7 @@ export async function reportToXlsx(report: CollectionReport, communityName: stri
         r.label,
         r.dueFen / 100,
         r.paidFen / 100,
+        r.refundedFen / 100,
         r.dueFen > 0 ? r.paidFen / r.dueFen : null,
         r.bills,
         r.paidBills,
@@ -56,7 +58,8 @@ export async function reportToXlsx(report: CollectionReport, communityName: stri
     }
     sheet.getColumn(2).numFmt = '#,##0.00';
     sheet.getColumn(3).numFmt = '#,##0.00';
-    sheet.getColumn(4).numFmt = '0.0%';
+    sheet.getColumn(4).numFmt = '#,##0.00';
+    sheet.getColumn(5).numFmt = '0.0%';
     sheet.columns.forEach((c) => {
       c.width = 16;
     });
@@ -83,7 +86,7 @@ export async function reportToPdf(report: CollectionReport, communityName: strin
   let y = 790;
   page.drawText(title, { x: 40, y, size: 16, font });
   y -= 28;
-  const cols = [40, 170, 270, 370, 440, 500];
+  const cols = [40, 150, 235, 320, 400, 455, 510];
   for (const section of all) {
     if (y < 120) {
       page = doc.addPage([595, 842]);
