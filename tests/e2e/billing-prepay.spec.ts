@@ -96,3 +96,44 @@ test('a resident prepays 12 months with "12 for 11" in the sandbox; staff refund
   await expect(page.getByRole('article', { name: '电子缴费凭证' })).toContainText('部分退款');
   await expect(page.getByRole('list', { name: '退款记录' })).toContainText('退款 ¥50.00');
 });
+
+test('the front desk takes 6 months ahead in cash with the 3 % offer and prints the receipt', async ({
+  page,
+  login,
+}) => {
+  test.setTimeout(90_000);
+  const name = `物业费前台${Date.now().toString(36).slice(-5).toUpperCase()}`;
+  await login({ as: 'staff' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/office/billing/items');
+  await createPrepayItem(page, name);
+
+  await page.getByRole('link', { name: '预缴', exact: true }).click();
+  await page.getByLabel('房屋（楼栋/房号）').fill('101');
+  await page.getByRole('button', { name: '查找' }).click();
+  await page.getByRole('list', { name: '房屋' }).getByRole('link', { name: '1栋1单元101' }).first().click();
+  const unit = page.getByRole('region', { name: '1栋1单元101' });
+  await unit
+    .getByLabel('收费项目')
+    .selectOption({ label: `${name}（预缴优惠（6个月减3%）；预缴优惠（12个月送1个月））` });
+  await unit.getByLabel('预缴月数').selectOption({ label: '6 个月' });
+  // 6 × 223.75 = 1,342.50; 3 % off = 40.28 (40.275 rounded half-up); 1,302.22 to pay.
+  const quote = unit.getByTestId('prepay-quote');
+  await expect(quote).toContainText('预缴优惠（6个月减3%）');
+  await expect(quote).toContainText('-¥40.28');
+  await expect(quote).toContainText('¥1,302.22');
+  const range = await quote.locator('dt').first().textContent();
+  await unit.getByLabel('缴费人').fill('张伟');
+  await unit.getByLabel('支付方式').selectOption({ label: '现金' });
+  await unit.getByRole('button', { name: '收款并出凭证' }).click();
+  const done = page.getByRole('status');
+  await expect(done).toContainText(/已收预缴款，凭证号 R\d{12}/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    done.getByRole('link', { name: '下载 PDF' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^R\d{12}\.pdf$/);
+  // Those months are now prepaid: the next quote starts after them.
+  await expect(quote.locator('dt').first()).not.toHaveText(range ?? '');
+  await expect(quote).toContainText('¥1,302.22');
+});
