@@ -131,7 +131,7 @@ export const billingEn: Record<keyof typeof billingZhCN, string> = {
   'billing.resident.paidBody': 'Thank you. Receipt no. {receiptNo}.',
   'billing.resident.failedTitle': 'Payment not completed',
   'billing.resident.failedBody':
-    'The payment did not go through; your bills are still unpaid and you can try again.',
+    'The payment did not go through and nothing was charged. Unpaid bills stay unpaid; a prepayment did not take effect and can be started again.',
   'billing.resident.viewReceipt': 'View receipt',
   'billing.resident.backToBills': 'Back to bills',
   'billing.resident.refresh': 'Refresh',

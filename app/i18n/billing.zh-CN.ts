@@ -126,7 +126,7 @@ export const billingZhCN = {
   'billing.resident.paidTitle': '缴费成功',
   'billing.resident.paidBody': '已收到您的缴费，凭证号 {receiptNo}。',
   'billing.resident.failedTitle': '支付未完成',
-  'billing.resident.failedBody': '本次支付未成功，账单仍为待缴，您可以重新缴费。',
+  'billing.resident.failedBody': '本次支付未成功，没有扣款。待缴账单仍为待缴；预缴未生效，可以重新预缴。',
   'billing.resident.viewReceipt': '查看凭证',
   'billing.resident.backToBills': '返回账单',
   'billing.resident.refresh': '刷新',

@@ -195,7 +195,10 @@ export default function ResidentPrepayPage() {
       <FormErrors
         errors={
           actionData && 'errors' in actionData
-            ? (actionData.errors.form ?? [{ key: 'billing.error.prepayMonthsInvalid' }])
+            ? [
+                ...(actionData.errors.form ?? []),
+                ...Object.values(actionData.errors.fields ?? {}).flatMap((list) => list ?? []),
+              ]
             : quoteError
               ? [{ key: quoteError }]
               : undefined
