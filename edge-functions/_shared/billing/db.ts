@@ -47,9 +47,19 @@ export function createBillingDb(databaseUrl: string, max: number): BillingDb {
   async function run<T>(settings: Settings, work: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     try {
-      const prelude = Promise.all([client.query('begin'), client.query(settingsQuery(settings))]);
-      prelude.catch(() => {}); // awaited below, after the work that was pipelined behind it
-      const result = await work(client).catch(async (err) => {
+      // One write: begin, the settings and the work's first statement leave together.
+      const socket = client.connection.stream;
+      socket.cork();
+      let prelude: Promise<unknown>;
+      let pending: Promise<T>;
+      try {
+        prelude = Promise.all([client.query('begin'), client.query(settingsQuery(settings))]);
+        prelude.catch(() => {}); // awaited below, after the work that was pipelined behind it
+        pending = work(client); // runs up to its first await
+      } finally {
+        socket.uncork();
+      }
+      const result = await pending.catch(async (err) => {
         await prelude; // a failed prelude is the cause; the work only saw an aborted transaction
         throw err;
       });
@@ -69,12 +79,21 @@ export function createBillingDb(databaseUrl: string, max: number): BillingDb {
     let broken: Error | undefined;
     try {
       // A failed statement makes `commit` answer ROLLBACK: the connection is idle again either way.
-      const steps = await Promise.allSettled([
-        client.query('begin'),
-        client.query(settingsQuery(settings)),
-        client.query(text, values),
-        client.query('commit'),
-      ]);
+      // All four leave in one write.
+      const socket = client.connection.stream;
+      socket.cork();
+      let sent: Promise<pg.QueryResult>[];
+      try {
+        sent = [
+          client.query('begin'),
+          client.query(settingsQuery(settings)),
+          client.query(text, values),
+          client.query('commit'),
+        ];
+      } finally {
+        socket.uncork();
+      }
+      const steps = await Promise.allSettled(sent);
       const failed = steps.find((step) => step.status === 'rejected'); // the first, in order of execution
       if (failed) throw failed.reason;
       return (steps[2] as PromiseFulfilledResult<pg.QueryResult>).value.rows as R[];
