@@ -1,6 +1,13 @@
 import { data, redirect } from '@remix-run/node';
-import { isAuthRetryableFetchError, type JwtPayload } from '@supabase/supabase-js';
+import {
+  type AuthError,
+  AuthInvalidJwtError,
+  isAuthRetryableFetchError,
+  type JwtPayload,
+} from '@supabase/supabase-js';
+import { createAccessTokenVerifier } from '~/lib/access-token.server';
 import type { JwtClaims, PlatformRole } from '~/lib/db.server';
+import { env } from '~/lib/env.server';
 import { logger } from '~/lib/logger.server';
 import { createSupabaseServerClient, type SupabaseServer } from '~/lib/supabase.server';
 import { type Account, loadAccount } from './account.server';
@@ -46,13 +53,43 @@ export function toViewer(user: SessionUser): Viewer {
   };
 }
 
+let accessTokens: ReturnType<typeof createAccessTokenVerifier> | undefined;
+const checkAccessToken = (token: string) => {
+  accessTokens ??= createAccessTokenVerifier({
+    jwksUrl: `${env.SUPABASE_URL.replace(/\/$/, '')}/auth/v1/.well-known/jwks.json`,
+    headers: { apikey: env.SUPABASE_ANON_KEY },
+  });
+  return accessTokens(token);
+};
+
 /**
- * The user of a server client's session, verified with `getClaims()`: the access token's
- * signature is checked locally against the Auth server's JWKS (ES256), so there is no `/user`
- * round trip per request. An expired token is refreshed first; new cookies land in `headers`.
+ * `getClaims()` with the signature checked on keys imported once (access-token.server.ts): the
+ * session from the cookies (refreshed first when it expires; new cookies land in `headers`),
+ * then the access token's signature against the Auth server's JWKS, locally. A token that
+ * check cannot decide goes to getClaims() itself.
+ */
+async function verifiedClaims(
+  auth: SupabaseServer,
+): Promise<{ claims: JwtPayload | null; error: AuthError | null }> {
+  const { data, error } = await auth.supabase.auth.getSession();
+  if (error || !data.session) return { claims: null, error };
+  const token = data.session.access_token;
+  const checked = await checkAccessToken(token);
+  if (!checked) {
+    const fallback = await auth.supabase.auth.getClaims(token);
+    return { claims: fallback.data?.claims ?? null, error: fallback.error };
+  }
+  if (!checked.ok)
+    return { claims: null, error: new AuthInvalidJwtError(`access token rejected (${checked.reason})`) };
+  return { claims: checked.claims as JwtPayload, error: null };
+}
+
+/**
+ * The user of a server client's session, verified locally against the Auth server's JWKS
+ * (ES256), so there is no `/user` round trip per request.
  */
 async function sessionUser(auth: SupabaseServer): Promise<SessionUser | null> {
-  const { data: result, error } = await auth.supabase.auth.getClaims();
+  const { claims: verified, error } = await verifiedClaims(auth);
   if (error) {
     // Auth unreachable: fail the request rather than pretend the person is signed out.
     if (isAuthRetryableFetchError(error)) throw error;
@@ -61,7 +98,7 @@ async function sessionUser(auth: SupabaseServer): Promise<SessionUser | null> {
     await auth.supabase.auth.signOut({ scope: 'local' });
     return null;
   }
-  const claims = result ? toJwtClaims(result.claims) : null;
+  const claims = verified ? toJwtClaims(verified) : null;
   if (!claims?.sub) return null;
   return {
     id: claims.sub,
