@@ -36,6 +36,7 @@ import { prepareDatabase } from '../platform/src/migrate';
 import { startServices } from '../platform/src/platform';
 import { startPostgres } from '../platform/src/postgres';
 import '../tests/setup/websocket';
+import { type CpuSnapshot, cpuBetween, cpuSnapshot, formatCpu } from './_cpu';
 
 const PORT = 55582;
 const APP_PORT = 55583;
@@ -474,6 +475,14 @@ async function appPhase(url: string, client: pg.Client) {
     serverTimes.length = 0;
     failures = 0;
 
+    // CPU per submission by process: the web app, this process (the load generator and the
+    // platform: Auth, Realtime's broadcasts), PostgreSQL.
+    const cpuNames = new Map([
+      [process.pid, 'load generator + platform (bench process)'],
+      [app.pid ?? -1, 'web app'],
+    ]);
+    const cpuFrom = (before: CpuSnapshot, requests: number) =>
+      log(`      CPU: ${formatCpu(cpuBetween(before, cpuSnapshot(cpuNames)), requests)}`);
     const report = (label: string, client: number[], server: number[], seconds?: number) => {
       log(
         `${label.padEnd(44)} n=${String(server.length).padStart(5)}  server p50 ${pct(server, 50).toFixed(1).padStart(6)} ms  p95 ${pct(
@@ -489,14 +498,17 @@ async function appPhase(url: string, client: pg.Client) {
     };
 
     // Unloaded: one submission at a time, the cost of the action itself.
+    let cpu0 = cpuSnapshot(cpuNames);
     const soloClient: number[] = [];
     for (let i = 0; i < 50; i++) soloClient.push(await submit(submitters[i % submitters.length], 5000 + i));
     await sleep(200);
     const soloServer = [...serverTimes];
     serverTimes.length = 0;
     report('one at a time', soloClient, soloServer);
+    cpuFrom(cpu0, soloServer.length);
 
     // Burst: all 200 at the same moment, three times.
+    cpu0 = cpuSnapshot(cpuNames);
     const burstClient: number[] = [];
     for (let round = 0; round < 3; round++) {
       burstClient.push(...(await Promise.all(submitters.map((s, i) => submit(s, round * 1000 + i)))));
@@ -506,6 +518,7 @@ async function appPhase(url: string, client: pg.Client) {
     const burstServer = [...serverTimes];
     serverTimes.length = 0;
     report('burst: 200 submissions at once (×3)', burstClient, burstServer);
+    cpuFrom(cpu0, burstServer.length);
 
     // Sustained: the 200 keep submitting with a think time; ≈ 40 req/s (every ~5 s each), then
     // ≈ 100 req/s (every ~2 s each), which is past what this 2-core machine can serve.
@@ -526,10 +539,14 @@ async function appPhase(url: string, client: pg.Client) {
       await sleep(200);
       return { client: clientTimes, server: [...serverTimes] };
     };
+    cpu0 = cpuSnapshot(cpuNames);
     const steady = await sustained([4000, 6000]);
     report('sustained: 200 residents, 1 report/~5 s each', steady.client, steady.server, SECONDS);
+    cpuFrom(cpu0, steady.server.length);
+    cpu0 = cpuSnapshot(cpuNames);
     const heavy = await sustained([1000, 3000]);
     report('saturation: 200 residents, 1 report/~2 s each', heavy.client, heavy.server, SECONDS);
+    cpuFrom(cpu0, heavy.server.length);
     const p95 = pct(steady.server, 95);
     const pass = p95 <= 150 && failures === 0;
     log();
