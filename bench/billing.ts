@@ -131,6 +131,11 @@ await admin.end();
 const url = server.url(DB);
 await prepareDatabase(url, { seed: false });
 const db = new pg.Pool({ connectionString: url, max: 12 });
+// PostgreSQL stops at the end while an idle connection may still be closing (57P01).
+let stopping = false;
+db.on('error', (err) => {
+  if (!stopping) throw err;
+});
 
 // ---------------------------------------------------------------------------------------
 // Data: one company, one community, UNITS units, 4 fee items, meters and readings
@@ -570,6 +575,7 @@ console.log(
 );
 console.log(`   end: ${load()}`);
 
+stopping = true;
 clients.process.send({ type: 'stop' } satisfies ToWorker);
 await services.close();
 fake.process.send({ type: 'stop' } satisfies ToFake);
