@@ -457,5 +457,13 @@ describe('the office', () => {
     const mine = await as('owner_u1', (tx) => listMyRepairs(tx));
     expect(mine.length).toBeGreaterThan(0);
     expect(await as('resident_c3', (tx) => listMyRepairs(tx))).toEqual([]);
+    // The filters split the same list, newest first, and the page size caps it.
+    const open = await as('owner_u1', (tx) => listMyRepairs(tx, { filter: 'open' }));
+    const done = await as('owner_u1', (tx) => listMyRepairs(tx, { filter: 'done' }));
+    expect(open.every((t) => !['completed', 'rated', 'cancelled'].includes(t.status))).toBe(true);
+    expect(done.every((t) => ['completed', 'rated', 'cancelled'].includes(t.status))).toBe(true);
+    expect(new Set([...open, ...done].map((t) => t.id))).toEqual(new Set(mine.map((t) => t.id)));
+    expect(mine.map((t) => t.createdAt)).toEqual([...mine.map((t) => t.createdAt)].sort().reverse());
+    expect(await as('owner_u1', (tx) => listMyRepairs(tx, { limit: 1 }))).toEqual(mine.slice(0, 1));
   });
 });

@@ -517,6 +517,11 @@ export type MyRepairsFilter = 'open' | 'done' | 'all';
  * names the caller's units and id explicitly (so the query can use the indexes that start
  * from them); RLS still applies. `household` replaces the caller's own lookup with given
  * units and user: only the service-role baseline of bench/repairs.ts passes it.
+ *
+ * The status filter and the page size are written into the statement (both come from this
+ * code, not from input), one named statement per shape: the caller's statement then has no
+ * parameters and keeps one cached plan, where a `limit $n` made Postgres re-plan it on every
+ * call (a custom plan per execution, with every policy planned again).
  */
 export async function listMyRepairs(
   tx: Tx,
@@ -526,12 +531,14 @@ export async function listMyRepairs(
     household,
   }: { filter?: MyRepairsFilter; limit?: number; household?: { unitIds: string[]; userId: string } } = {},
 ): Promise<TicketListItem[]> {
-  const statuses =
+  const statuses: RepairStatus[] | null =
     filter === 'open'
       ? ['pending', 'accepted', 'dispatched', 'in_progress', 'paused', 'returned']
       : filter === 'done'
         ? ['completed', 'rated', 'cancelled']
         : null;
+  const pageSize = Math.min(100, Math.max(1, Math.trunc(limit)));
+  const statusFilter = statuses ? `and t.status in (${statuses.map((st) => `'${st}'`).join(', ')})` : '';
   const { rows } = await tx.query<{
     id: string;
     number: string;
@@ -549,11 +556,11 @@ export async function listMyRepairs(
     overdue: boolean;
   }>(
     named(
-      'repairs.mine',
+      `repairs.mine.${filter}.${pageSize}`,
       `with me as (${
         household
-          ? 'select $3::uuid[] as units, $4::uuid as uid'
-          : `select private.household_unit_ids('repairs.read') as units, (select auth.uid()) as uid`
+          ? 'select $1::uuid[] as units, $2::uuid as uid'
+          : `select (select private.household_unit_ids('repairs.read')) as units, (select auth.uid()) as uid`
       })
      select t.id, t.number, t.status, t.area, coalesce(c.name, '') as category_name, c.name_en as category_name_en,
        coalesce(c.icon, 'wrench') as category_icon, b.name as building_name, u.entrance as unit_entrance,
@@ -562,16 +569,16 @@ export async function listMyRepairs(
      from me, lateral (
        select * from public.repair_tickets t
        where (t.unit_id = any (me.units) or t.reporter_id = me.uid)
-         and ($1::public.repair_status[] is null or t.status = any ($1::public.repair_status[]))
+         ${statusFilter}
        order by t.created_at desc
-       limit $2
+       limit ${pageSize}
      ) t
      left join public.repair_categories c on c.id = t.category_id
      left join public.buildings b on b.id = t.building_id
      left join public.units u on u.id = t.unit_id
      order by t.created_at desc`,
     ),
-    household ? [statuses, limit, household.unitIds, household.userId] : [statuses, limit],
+    household ? [household.unitIds, household.userId] : [],
   );
   return rows.map((r) => ({
     id: r.id,
