@@ -54,6 +54,8 @@ test('a resident prepays 12 months with "12 for 11" in the sandbox; staff refund
   await expect(quote).toContainText('¥2,685.00');
   await expect(quote).toContainText('-¥223.75');
   await expect(quote).toContainText('¥2,461.25');
+  // Screenshots of the steps are kept with the run's artifacts (test-results/).
+  await page.screenshot({ path: test.info().outputPath('1-resident-prepay-quote.png'), fullPage: true });
   await page.getByRole('button', { name: '立即预缴' }).click();
 
   // The sandbox checkout (Stripe-compatible fake) asks for exactly the net amount.
@@ -68,6 +70,7 @@ test('a resident prepays 12 months with "12 for 11" in the sandbox; staff refund
   await expect(receipt.getByTestId('receipt-discount')).toHaveText('预缴优惠（12个月送1个月）：-¥223.75');
   await expect(receipt).toContainText('贰仟肆佰陆拾壹元贰角伍分');
   const receiptNo = (await receipt.getByText(/^R\d{12}$/).textContent())?.trim() as string;
+  await page.screenshot({ path: test.info().outputPath('2-resident-receipt.png'), fullPage: true });
 
   // Staff refund 50.00 of the first prepaid month through the dialog.
   await login({ as: 'staff' });
@@ -86,6 +89,7 @@ test('a resident prepays 12 months with "12 for 11" in the sandbox; staff refund
   await expect(dialog.getByRole('status')).toHaveText('已退款 ¥50.00');
   await expect(dialog).toContainText('已付 ¥2,461.25，可退 ¥2,411.25');
   await expect(dialog.getByRole('link', { name: /^退款凭证 T\d{12}$/ })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('3-office-partial-refund.png') });
   await page.keyboard.press('Escape');
   await expect(row).toContainText('部分退款 · 已退 ¥50.00');
 
