@@ -10,6 +10,7 @@
 --   安居物业服务有限公司 (A): 翠湖花园 (C1), 金桂苑 (C2), staff in every role  → /office
 --   悦华物业管理有限公司 (B): 滨江壹号 (C3)                                  → /office
 --   residents with households, a pending binding request, a pending invitation → /
+--   翠湖花园's fees (物业费 with prepay offers, 垃圾费), bills of the last two months and this one
 --   2,592 units in all, generated building × entrance × floor × unit
 -- =====================================================================================
 
@@ -235,3 +236,37 @@ insert into public.occupancies (unit_id, relation, name, phone, household_grants
 select o.unit_id, 'family', left(o.name, 1) || '家人', null, '{members.read,repairs.read,repairs.create}', o.move_in_date, 'import'
 from public.occupancies o
 where o.user_id is null and o.relation = 'owner' and o.phone like '86159%' and right(o.phone, 1) in ('0', '3', '6');
+
+-- -------------------------------------------------------------------------------------
+-- Fees in 翠湖花园: 物业费 per m² (late fee after 15 days' grace; prepay up to 12 months:
+-- 6 months −3 %, "12 for 11") and 垃圾费 per household; the bill runs of the last two months
+-- and of this one, published as a billing job would (service role), so residents open the app
+-- to bills, arrears with late fees, a 12-month trend and prepayment offers.
+-- -------------------------------------------------------------------------------------
+insert into public.fee_items (company_id, community_id, name, kind, prepay_max_months, sort_order)
+select c.company_id, c.id, v.name, v.kind::public.fee_kind, v.prepay_max_months, v.sort_order
+from public.communities c
+cross join (values ('物业费', 'property', 12, 1), ('垃圾费', 'garbage', 0, 2)) as v (name, kind, prepay_max_months, sort_order)
+where c.name = '翠湖花园';
+
+insert into public.fee_rule_versions (company_id, community_id, fee_item_id, effective_from, rule, note)
+select fi.company_id, fi.community_id, fi.id, date_trunc('year', now() - interval '2 months')::date,
+       case fi.kind
+         when 'property' then '{"method": "area", "unitPriceE4": 25000, "proration": "daily",
+                                "lateFee": {"dailyRateBp": 5, "graceDays": 15, "capBp": 10000},
+                                "prepayDiscounts": [{"minMonths": 6, "percentOffBp": 300}, {"minMonths": 12, "freeMonths": 1}]}'::jsonb
+         else '{"method": "fixed", "unitPriceE4": 150000, "proration": "daily"}'::jsonb
+       end,
+       '演示数据'
+from public.fee_items fi
+join public.communities c on c.id = fi.community_id
+where c.name = '翠湖花园';
+
+select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role": "service_role"}', true);
+select r.*
+from public.communities c
+cross join generate_series(2, 0, -1) as m
+cross join lateral billing.publish_bill_run(c.id, (date_trunc('month', now()) - make_interval(months => m))::date) as r
+where c.name = '翠湖花园';
+reset role;
+select set_config('request.jwt.claims', '', true);
