@@ -11,6 +11,7 @@
 --   悦华物业管理有限公司 (B): 滨江壹号 (C3)                                  → /office
 --   residents with households, a pending binding request, a pending invitation → /
 --   翠湖花园's fees (物业费 with prepay offers, 垃圾费), bills of the last two months and this one
+--   翠湖花园's repair reports in several states
 --   2,592 units in all, generated building × entrance × floor × unit
 -- =====================================================================================
 
@@ -270,3 +271,70 @@ cross join lateral billing.publish_bill_run(c.id, (date_trunc('month', now()) - 
 where c.name = '翠湖花园';
 reset role;
 select set_config('request.jwt.claims', '', true);
+
+-- -------------------------------------------------------------------------------------
+-- Repairs in 翠湖花园: new reports from 张伟 and the tenant of 102, a public-area report,
+-- one dispatched to 赵师傅 and one he has finished (for 张伟 to rate). Reports go in as their
+-- residents filed them; the workflow steps are taken as the system actor (the owner), which
+-- the workflow guard allows, and each step lands on the ticket's timeline.
+-- -------------------------------------------------------------------------------------
+create temporary table demo_tickets (key text primary key, id uuid) on commit drop;
+
+with filed as (
+  insert into public.repair_tickets (area, unit_id, community_id, location_note, category_id, description,
+                                     reporter_id, contact_name, contact_phone, preferred_slot)
+  select v.area::public.repair_area, du.id, case when v.area = 'public' then c.id end, v.location_note, cat.id, v.description,
+         a.id, a.full_name, a.phone, v.slot::public.repair_time_slot
+  from (values
+    ('tap',      'owner_101',    'home',   '101', null,            '水电', '厨房水龙头一直滴水，关不紧', 'morning'),
+    ('balcony',  'owner_101',    'home',   '101', null,            '门窗', '阳台推拉门卡住，推不动', 'any'),
+    ('network',  'tenant_102',   'home',   '102', null,            '网络', '客厅的网线口没有信号', 'evening'),
+    ('elevator', 'landlord_102', 'public', null,  '3栋1单元电梯厅', '电梯', '电梯按钮 5 楼失灵，按了没反应', 'any')
+  ) as v (key, account, area, number, location_note, category, description, slot)
+  join demo_accounts a on a.key = v.account
+  join public.communities c on c.id = 'c1000000-0000-4000-8000-000000000001'
+  left join demo_units du on v.area = 'home' and du.community_id = c.id and du.building = '1栋' and du.entrance = 1
+    and du.number = v.number
+  join public.repair_categories cat on cat.community_id = c.id and cat.name = v.category
+  returning id, description
+)
+insert into demo_tickets (key, id)
+select case f.description when '厨房水龙头一直滴水，关不紧' then 'tap' when '阳台推拉门卡住，推不动' then 'balcony'
+         when '客厅的网线口没有信号' then 'network' else 'elevator' end, f.id
+from filed f;
+
+-- Each step as the person who takes it: 陈静 (front desk) accepts and dispatches, 赵师傅 starts and finishes.
+create temporary table demo_step (key text, actor text, status text, sort integer) on commit drop;
+insert into demo_step values
+  ('balcony', 'a_front_desk_c1', 'accepted', 1), ('elevator', 'a_front_desk_c1', 'accepted', 2),
+  ('balcony', 'a_front_desk_c1', 'dispatched', 3), ('elevator', 'a_front_desk_c1', 'dispatched', 4),
+  ('balcony', 'a_technician_c1', 'in_progress', 5), ('balcony', 'a_technician_c1', 'completed', 6);
+
+do $$
+declare
+  s record;
+  v_technician uuid := (select cm.id from public.company_members cm join demo_accounts a on a.id = cm.user_id
+                        where a.key = 'a_technician_c1');
+begin
+  for s in select d.*, a.id as actor_id, t.id as ticket_id from demo_step d
+           join demo_accounts a on a.key = d.actor join demo_tickets t on t.key = d.key order by d.sort loop
+    perform set_config('role', 'authenticated', true),
+            set_config('request.jwt.claim.sub', s.actor_id::text, true),
+            set_config('request.jwt.claims', json_build_object('role', 'authenticated', 'sub', s.actor_id,
+              'aud', 'authenticated', 'app_metadata', '{}'::json)::text, true);
+    if s.status = 'dispatched' then
+      update public.repair_tickets set status = 'dispatched', assignee_id = v_technician,
+             appointment_at = date_trunc('day', now()) + interval '1 day 9 hours'
+      where id = s.ticket_id;
+    elsif s.status = 'completed' then
+      update public.repair_tickets set status = 'completed', completion_note = '更换了推拉门滑轮并调整轨道，已试推顺畅',
+             materials = '[{"name": "推拉门滑轮", "quantity": 2, "unit": "个"}]'
+      where id = s.ticket_id;
+    else
+      update public.repair_tickets set status = s.status::public.repair_status where id = s.ticket_id;
+    end if;
+    perform set_config('role', 'postgres', true), set_config('request.jwt.claim.sub', '', true),
+            set_config('request.jwt.claims', '', true);
+  end loop;
+end
+$$;

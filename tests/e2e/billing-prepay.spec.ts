@@ -130,7 +130,8 @@ test('the front desk takes 6 months ahead in cash with the 3 % offer and prints 
   await unit.getByLabel('缴费人').fill('张伟');
   await unit.getByLabel('支付方式').selectOption({ label: '现金' });
   await unit.getByRole('button', { name: '收款并出凭证' }).click();
-  const done = page.getByRole('status');
+  // Scoped by its text: a live notification toast is a status too.
+  const done = page.getByRole('status').filter({ hasText: '已收预缴款' });
   await expect(done).toContainText(/已收预缴款，凭证号 R\d{12}/);
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -63,7 +63,7 @@ test('a resident pays two bills in the sandbox, downloads the receipt, and staff
   await staff.goto('/office/billing/runs');
   await expect(staff.getByRole('cell', { name: names.property }).first()).toBeVisible();
   await staff.getByRole('button', { name: '发布账单' }).click();
-  await expect(staff.getByRole('status')).toContainText('已发布：新增');
+  await expect(staff.getByRole('status').filter({ hasText: '已发布：新增' })).toBeVisible();
 
   // The resident pays exactly these two bills.
   await login({ as: 'resident' });
