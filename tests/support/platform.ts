@@ -52,6 +52,17 @@ export async function createTestDatabase(): Promise<{
     async drop() {
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
+      // Connections a test has just ended may still be closing; terminating one of those (what
+      // `with (force)` does) makes its client emit a FATAL error nobody listens to any more. Give
+      // them a moment to go, then force whatever is left.
+      for (let i = 0; i < 40; i++) {
+        const { rows } = await c.query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+          [name],
+        );
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
