@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { demoPassword, expect, personas, signInContext, test } from './fixtures';
+import { demoPassword, expect, isBenignConsoleError, personas, signInContext, test } from './fixtures';
 
 /**
  * Repairs end to end, three people in three browser contexts:
@@ -69,7 +69,8 @@ async function personContext(
 /** Fails on console errors in contexts this test opens itself (the fixture watches only the default one). */
 function watchErrors(context: BrowserContext, errors: string[]) {
   context.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${m.page()?.url()}: ${m.text()}`);
+    if (m.type() === 'error' && !isBenignConsoleError(m.text()))
+      errors.push(`${m.page()?.url()}: ${m.text()}`);
   });
   context.on('weberror', (e) => {
     errors.push(`${e.page()?.url()}: ${e.error().message}`);
