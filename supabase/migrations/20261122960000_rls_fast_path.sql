@@ -70,159 +70,13 @@ $$;
 -- -------------------------------------------------------------------------------------
 -- The computations, unchanged, under new names
 -- -------------------------------------------------------------------------------------
-create or replace function private.compute_platform_permissions()
-returns public.app_permission[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v text := private.memo_get('platform_permissions');
-begin
-  if v is null then
-    if private.platform_role() is null then
-      v := private.memo_put('platform_permissions', '{}');
-    else
-      v := private.memo_put('platform_permissions', (
-        select coalesce(array_agg(prp.permission order by prp.permission), '{}')
-        from private.platform_role_permissions prp
-        where prp.platform_role = private.platform_role()
-      )::text);
-    end if;
-  end if;
-  return v::public.app_permission[];
-end
-$$;
-comment on function private.compute_platform_permissions() is
-  'Computes (and memoizes) the permissions the caller''s platform role grants in every company.';
-
-create or replace function private.compute_member_company_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v text := private.memo_get('member_company_ids');
-begin
-  if v is null and private.load_staff_scope() then
-    v := private.memo_get('member_company_ids');
-  end if;
-  return v::uuid[];
-end
-$$;
-comment on function private.compute_member_company_ids() is
-  'Computes (and memoizes) the companies where the caller is an active member.';
-
-create or replace function private.compute_communities_with_permission(p_permission public.app_permission)
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_key text := 'cwp_' || replace(p_permission::text, '.', '_');
-  v text := private.memo_get(v_key);
-  v_company uuid;
-  v_grants text[];
-  v_grant text;
-  v_ids uuid[] := '{}';
-begin
-  if v is null then
-    if p_permission = any (private.platform_permissions()) then
-      v_ids := (select coalesce(array_agg(c.id order by c.id), '{}') from public.communities c);
-    else
-      -- has_permission's rule as a set: a '*' grant opens every community of the company.
-      foreach v_company in array private.member_company_ids() loop
-        v_grants := private.company_grants(v_company);
-        if (p_permission::text || '@*') = any (v_grants) then
-          v_ids := v_ids || array(select c.id from public.communities c where c.company_id = v_company order by c.id);
-        else
-          foreach v_grant in array v_grants loop
-            if starts_with(v_grant, p_permission::text || '@') then
-              v_ids := v_ids || substr(v_grant, length(p_permission::text) + 2)::uuid;
-            end if;
-          end loop;
-        end if;
-      end loop;
-    end if;
-    v := private.memo_put(v_key, v_ids::text);
-  end if;
-  return v::uuid[];
-end
-$$;
-comment on function private.compute_communities_with_permission(public.app_permission) is
-  'Computes (and memoizes) the communities where the caller holds p_permission.';
-
-create or replace function private.compute_companies_with_permission(p_permission public.app_permission)
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v_key text := 'cop_' || replace(p_permission::text, '.', '_');
-  v text := private.memo_get(v_key);
-  v_company uuid;
-  v_ids uuid[] := '{}';
-begin
-  if v is null then
-    if p_permission = any (private.platform_permissions()) then
-      v_ids := (select coalesce(array_agg(c.id order by c.id), '{}') from public.companies c);
-    else
-      foreach v_company in array private.member_company_ids() loop
-        if (p_permission::text || '@*') = any (private.company_grants(v_company)) then
-          v_ids := v_ids || v_company;
-        end if;
-      end loop;
-    end if;
-    v := private.memo_put(v_key, v_ids::text);
-  end if;
-  return v::uuid[];
-end
-$$;
-comment on function private.compute_companies_with_permission(public.app_permission) is
-  'Computes (and memoizes) the companies where the caller holds p_permission company-wide.';
-
-create or replace function private.compute_my_member_ids()
-returns uuid[]
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-declare
-  v text := private.memo_get('my_member_ids');
-begin
-  if v is null then
-    v := private.memo_put('my_member_ids', (
-      select coalesce(array_agg(m.id order by m.id), '{}') from public.company_members m where m.user_id = (select auth.uid())
-    )::text);
-  end if;
-  return v::uuid[];
-end
-$$;
-comment on function private.compute_my_member_ids() is
-  'Computes (and memoizes) the caller''s company_members rows in any status.';
-
-do $$
-declare
-  f text;
-begin
-  foreach f in array array[
-    'private.compute_platform_permissions()', 'private.compute_member_company_ids()',
-    'private.compute_communities_with_permission(public.app_permission)',
-    'private.compute_companies_with_permission(public.app_permission)', 'private.compute_my_member_ids()'
-  ] loop
-    execute format('revoke all on function %s from public, anon', f);
-    execute format('grant execute on function %s to authenticated, service_role', f);
-  end loop;
-end
-$$;
+-- Each keeps its body, its grants and its memo; its old name becomes the wrapper below. (Until
+-- the end of this migration the existing policies call them under the new names; see there.)
+alter function private.platform_permissions() rename to compute_platform_permissions;
+alter function private.member_company_ids() rename to compute_member_company_ids;
+alter function private.my_member_ids() rename to compute_my_member_ids;
+alter function private.communities_with_permission(public.app_permission) rename to compute_communities_with_permission;
+alter function private.companies_with_permission(public.app_permission) rename to compute_companies_with_permission;
 
 -- The caller's grants in one company. member_company_ids() may now be answered by the fast
 -- path, which does not fill the per-company grant memo: load the staff scope when it is missing.
@@ -272,8 +126,8 @@ comment on function private.fast_read_sql(text, text, text, text) is
   'SQL text of a fast-path read: the setting named by p_key_sql (else p_default_key_sql) cast to p_type while valid for the current claims, else p_fallback.';
 revoke all on function private.fast_read_sql(text, text, text, text) from public, anon, authenticated;
 
--- CREATE OR REPLACE keeps each function's OID and grants, so every policy and function that
--- calls it gets the new body. Keys: see prepare_request below.
+-- The resident helpers are replaced in place (CREATE OR REPLACE keeps their OIDs and grants);
+-- the other five are new functions under the names just freed. Keys: see prepare_request below.
 do $$
 declare
   w record;
@@ -300,6 +154,11 @@ begin
   loop
     execute format('create or replace function private.%s returns %s language sql stable return %s',
       w.signature, w.result_type, private.fast_read_sql(w.key_sql, w.fallback, w.result_type, w.default_key_sql));
+    execute format('revoke all on function private.%s from public, anon', w.signature);
+    execute format('grant execute on function private.%s to authenticated, service_role', w.signature);
+    execute format('comment on function private.%s is %L', w.signature,
+      'Inlinable: the answer private.prepare_request() wrote while valid for the current claims, else '
+      || split_part(w.fallback, '(', 1) || ' (migration 20261122960000).');
   end loop;
 end
 $$;
@@ -530,5 +389,38 @@ comment on function private.inline_policy_scope_helpers(boolean) is
 
 revoke all on function private.inline_scope_helper_calls(text) from public, anon, authenticated;
 revoke all on function private.inline_policy_scope_helpers(boolean) from public, anon, authenticated;
+
+-- The policies that existed before this migration were bound to the renamed functions (by OID).
+-- Point them back at the helper names, then write the fast reads into every policy.
+do $$
+declare
+  r record;
+  v_qual text;
+  v_check text;
+  v_name text;
+begin
+  for r in
+    select p.polname, n.nspname, c.relname, pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
+           pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+    from pg_catalog.pg_policy p
+    join pg_catalog.pg_class c on c.oid = p.polrelid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  loop
+    v_qual := r.qual;
+    v_check := r.with_check;
+    foreach v_name in array array['platform_permissions', 'member_company_ids', 'my_member_ids',
+                                  'communities_with_permission', 'companies_with_permission'] loop
+      v_qual := replace(v_qual, 'private.compute_' || v_name || '(', 'private.' || v_name || '(');
+      v_check := replace(v_check, 'private.compute_' || v_name || '(', 'private.' || v_name || '(');
+    end loop;
+    if v_qual is distinct from r.qual then
+      execute format('alter policy %I on %I.%I using (%s)', r.polname, r.nspname, r.relname, v_qual);
+    end if;
+    if v_check is distinct from r.with_check then
+      execute format('alter policy %I on %I.%I with check (%s)', r.polname, r.nspname, r.relname, v_check);
+    end if;
+  end loop;
+end
+$$;
 
 select count(*) from private.inline_policy_scope_helpers();
