@@ -1,11 +1,9 @@
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, type PDFPage, rgb } from 'pdf-lib';
 import type { Tx } from '~/lib/db.server';
 import type { PaymentMethod } from './billing.schema';
-import { cjkFontSubset } from './cjk-font.server';
 import { BillingError } from './errors';
 import { beijingTime, METHOD_LABELS } from './receipt-pdf.server';
 import { fenToChineseCapitals, fenToYuanText } from './rules/money';
+import { INK, renderVoucherPdf } from './voucher-pdf.server';
 
 /** 退款凭证: what a refund returned, to whom, why — handed over with cash refunds at the desk. */
 export type RefundVoucher = {
@@ -97,108 +95,30 @@ export function refundVoucherTexts(v: RefundVoucher) {
   };
 }
 
-const INK = rgb(0.1, 0.1, 0.12);
-const MUTED = rgb(0.42, 0.42, 0.46);
-const RED = rgb(0.82, 0.1, 0.12);
-const LINE = rgb(0.8, 0.8, 0.83);
-
-function text(page: PDFPage, font: PDFFont, value: string, x: number, y: number, size: number, color = INK) {
-  page.drawText(value, { x, y, size, font, color });
-}
-
 /** The voucher as a one-page A5 (landscape) PDF, laid out like the e-receipt. */
 export async function renderRefundVoucherPdf(v: RefundVoucher): Promise<Uint8Array> {
   const t = refundVoucherTexts(v);
-  const all = [
-    t.title,
-    t.subtitle,
-    ...t.fields.flat(),
-    ...t.items.flat(),
-    '收费项目房屋计费周期退款金额（元）合计小写大写……共项',
-    t.reason,
-    t.totalFigures,
-    t.totalCapitals,
-    t.payee,
-    ...t.seal,
-    t.status,
-    '本凭证由物业云系统生成，可在线查验。',
-  ].join('');
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  doc.setTitle(`${t.title} ${v.voucherNo ?? v.refundId}`);
-  doc.setAuthor(v.payeeName);
-  doc.setCreator('物业云');
-  const font = await doc.embedFont(cjkFontSubset(all), { subset: true });
-  const width = 595;
-  const height = 420;
-  const page = doc.addPage([width, height]);
-  const m = 36;
-
-  text(page, font, t.title, width / 2 - font.widthOfTextAtSize(t.title, 20) / 2, height - 50, 20);
-  text(page, font, t.subtitle, width / 2 - font.widthOfTextAtSize(t.subtitle, 9) / 2, height - 64, 9, MUTED);
-  let y = height - 92;
-  t.fields.forEach(([label, value], i) => {
-    const x = i % 2 === 0 ? m : width / 2 + 10;
-    text(page, font, `${label}：`, x, y, 10, MUTED);
-    text(page, font, value, x + 70, y, 10);
-    if (i % 2 === 1) y -= 18;
+  return renderVoucherPdf({
+    docTitle: `${t.title} ${v.voucherNo ?? v.refundId}`,
+    author: v.payeeName,
+    title: t.title,
+    subtitle: t.subtitle,
+    fields: t.fields,
+    fieldLabelWidth: 70,
+    columns: [
+      { header: '收费项目', x: 0 },
+      { header: '房屋', x: 130 },
+      { header: '计费周期', x: 240 },
+      { header: '退款金额（元）', x: 0 },
+    ],
+    rows: t.items,
+    maxRows: 6,
+    notesBeforeTotals: [{ text: t.reason.slice(0, 44), size: 10, color: INK }],
+    totalFigures: t.totalFigures,
+    totalCapitals: t.totalCapitals,
+    notesAfterTotals: [],
+    payee: t.payee,
+    seal: t.seal as [string, string],
+    status: t.status,
   });
-  y -= 6;
-  const cols = [m, m + 130, m + 240, width - m - 90];
-  page.drawLine({ start: { x: m, y }, end: { x: width - m, y }, thickness: 0.8, color: LINE });
-  y -= 15;
-  ['收费项目', '房屋', '计费周期', '退款金额（元）'].forEach((h, i) => {
-    text(page, font, h, cols[i], y, 9.5, MUTED);
-  });
-  y -= 6;
-  page.drawLine({ start: { x: m, y }, end: { x: width - m, y }, thickness: 0.5, color: LINE });
-  for (const row of t.items.slice(0, 6)) {
-    y -= 16;
-    row.forEach((cell, i) => {
-      const x = i === 3 ? width - m - font.widthOfTextAtSize(cell, 10) : cols[i];
-      text(page, font, cell, x, y, 10);
-    });
-  }
-  if (t.items.length > 6) {
-    y -= 16;
-    text(page, font, `……共 ${t.items.length} 项`, cols[0], y, 9, MUTED);
-  }
-  y -= 10;
-  page.drawLine({ start: { x: m, y }, end: { x: width - m, y }, thickness: 0.8, color: LINE });
-  y -= 18;
-  text(page, font, t.reason.slice(0, 44), m, y, 10);
-  y -= 20;
-  text(page, font, '合计（小写）：', m, y, 10, MUTED);
-  text(page, font, t.totalFigures, m + 76, y, 12);
-  y -= 20;
-  text(page, font, '合计（大写）：', m, y, 10, MUTED);
-  text(page, font, t.totalCapitals, m + 76, y, 12);
-
-  text(page, font, t.payee, m, 46, 10);
-  text(page, font, '本凭证由物业云系统生成，可在线查验。', m, 30, 8, MUTED);
-  const cx = width - m - 62;
-  const cy = 78;
-  page.drawCircle({
-    x: cx,
-    y: cy,
-    size: 44,
-    borderColor: RED,
-    borderWidth: 2,
-    opacity: 0,
-    borderOpacity: 0.85,
-  });
-  const [sealTop, sealBottom] = t.seal;
-  const topSize = Math.min(9, 70 / Math.max(1, sealTop.length) + 2);
-  text(page, font, sealTop, cx - font.widthOfTextAtSize(sealTop, topSize) / 2, cy + 10, topSize, RED);
-  page.drawLine({
-    start: { x: cx - 26, y: cy + 2 },
-    end: { x: cx + 26, y: cy + 2 },
-    thickness: 0.8,
-    color: RED,
-  });
-  text(page, font, sealBottom, cx - font.widthOfTextAtSize(sealBottom, 10) / 2, cy - 14, 10, RED);
-  if (t.status) {
-    text(page, font, t.status, width - m - font.widthOfTextAtSize(t.status, 18), height - 50, 18, RED);
-  }
-  return doc.save();
 }
