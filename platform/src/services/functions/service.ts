@@ -241,16 +241,21 @@ export function createFunctionsService(
         },
       );
       upstream.on('error', (err) => {
-        if (!res.headersSent) {
-          log.warn('function request failed', { name, error: err.message });
+        if (res.headersSent) {
+          res.destroy();
+          finish();
+          return;
+        }
+        log.warn('function request failed', { name, error: err.message });
+        // When the worker died under this request, answer once its exit is known (at most 1 s):
+        // the caller's next request then starts a new worker instead of reaching the dead one.
+        void worker.exitedWithin(1_000).then(() => {
           sendJson(res, 500, {
             code: 'WORKER_ERROR',
             message: 'Function exited due to an error (please check logs)',
           });
-        } else {
-          res.destroy();
-        }
-        finish();
+          finish();
+        });
       });
       res.on('close', () => {
         if (!res.writableFinished) upstream.destroy();

@@ -135,6 +135,14 @@ export class FunctionWorker {
     });
   }
 
+  /** Resolves once the process has exited, or after `ms`, whichever comes first. */
+  async exitedWithin(ms: number): Promise<void> {
+    if (!this.exited) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   /** Stops the process: at once, or once in-flight requests are done (at most `graceMs`). */
   async stop(graceMs = 0): Promise<void> {
     if (this.stopping || !this.child) {
